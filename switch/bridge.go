@@ -1,0 +1,300 @@
+package vswitch
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vswitch/vswitch/internal/frame"
+	"github.com/vswitch/vswitch/switch/stp"
+)
+
+// Defaults of DefaultConfig.
+const (
+	DefaultAgingTime = 300 * time.Second
+	DefaultFDBLimit  = 8192
+)
+
+// Config configures a Bridge. Start from DefaultConfig: zero values are
+// meaningful (no aging, no limit).
+type Config struct {
+	Name string
+	// MAC is the bridge address; STP uses it in the bridge ID and as the
+	// source of BPDUs.
+	MAC frame.MAC
+	// AgingTime is how long a learned entry lives without traffic from its
+	// station; 0 means entries never age.
+	AgingTime time.Duration
+	// FDBLimit caps the number of FDB entries; 0 means no cap. When the
+	// table is full, new stations are not learned (counted as FDBFull) and
+	// frames to them are flooded until aging frees room.
+	FDBLimit int
+	// STP turns on the 802.1D-1998 spanning tree with this config; nil
+	// leaves it off and every up port forwarding.
+	STP *stp.Config
+	// Now, if set, gives capture timestamps finer than the last Advance.
+	Now func() time.Duration
+	// OnDrop, if set, is called for every dropped frame (frame borrowed).
+	// It runs on the forwarding path of drops only.
+	OnDrop func(port PortID, reason DropReason, frame []byte)
+}
+
+// DefaultConfig returns the config of a classic bridge: 300 s aging, an
+// FDB of 8192 entries, STP off.
+func DefaultConfig() Config {
+	return Config{AgingTime: DefaultAgingTime, FDBLimit: DefaultFDBLimit}
+}
+
+// Errors returned by port management.
+var (
+	ErrNoPort     = errors.New("vswitch: no such port")
+	ErrPortExists = errors.New("vswitch: port name already in use")
+	ErrBadVLAN    = errors.New("vswitch: VLAN ID out of range 1-4094")
+	ErrBadMTU     = errors.New("vswitch: MTU out of range 0-9000")
+)
+
+// Bridge is an 802.1D learning bridge. It is safe for concurrent use; see
+// the package documentation for the locking model.
+type Bridge struct {
+	cfg   Config
+	fdb   *fdb
+	ports atomic.Pointer[[]*bridgePort] // copy-on-write; index = PortID
+	now   atomic.Int64                  // last Advance time (ns)
+	aging atomic.Int64                  // effective aging (ns): AgingTime, or STP forward delay during a topology change
+	c     bridgeCounters
+
+	mu        sync.Mutex // serializes port changes, STP and sweeps; lock order: mu, then fdb shard locks
+	stp       *stp.Machine
+	nextSweep atomic.Int64
+}
+
+// New returns a bridge with no ports.
+func New(cfg Config) *Bridge {
+	b := &Bridge{cfg: cfg, fdb: newFDB(cfg.FDBLimit)}
+	b.aging.Store(int64(cfg.AgingTime))
+	empty := []*bridgePort{}
+	b.ports.Store(&empty)
+	if cfg.STP != nil {
+		b.stp = stp.New(cfg.MAC, *cfg.STP, (*stpEnv)(b))
+	}
+	return b
+}
+
+// Name returns the bridge's configured name.
+func (b *Bridge) Name() string { return b.cfg.Name }
+
+// MAC returns the bridge address.
+func (b *Bridge) MAC() frame.MAC { return b.cfg.MAC }
+
+// AddPort attaches p with cfg and returns its ID. The port starts
+// administratively up; with STP on it starts blocking and moves to
+// forwarding through listening and learning.
+func (b *Bridge) AddPort(cfg PortConfig, p Port) (PortID, error) {
+	if err := validatePort(cfg); err != nil {
+		return 0, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	old := *b.ports.Load()
+	id := PortID(len(old))
+	for i, bp := range old {
+		if bp == nil {
+			if id == PortID(len(old)) {
+				id = PortID(i)
+			}
+			continue
+		}
+		if cfg.Name != "" && bp.name == cfg.Name {
+			return 0, fmt.Errorf("%w: %q", ErrPortExists, cfg.Name)
+		}
+	}
+	if cfg.Name == "" {
+		cfg.Name = fmt.Sprintf("p%d", id)
+	}
+	bp := newBridgePort(id, cfg, p)
+	if b.stp == nil {
+		bp.state.Store(stateAdminUp | uint32(stp.Forwarding))
+	} else {
+		bp.state.Store(stateAdminUp | uint32(stp.Blocking))
+	}
+	ports := make([]*bridgePort, max(len(old), int(id)+1))
+	copy(ports, old)
+	ports[id] = bp
+	b.ports.Store(&ports)
+	if b.stp != nil {
+		prio, cost := cfg.STPPriority, cfg.PathCost
+		if prio == 0 {
+			prio = 128
+		}
+		if cost == 0 {
+			cost = stp.DefaultPathCost(0)
+		}
+		b.stp.AddPort(int(id), prio, cost)
+		b.stp.SetEnabled(int(id), true, time.Duration(b.now.Load()))
+	}
+	return id, nil
+}
+
+func validatePort(cfg PortConfig) error {
+	if cfg.MTU < 0 || cfg.MTU > MaxMTU {
+		return fmt.Errorf("%w: %d", ErrBadMTU, cfg.MTU)
+	}
+	bad := func(v uint16) bool { return v > frame.MaxVLAN }
+	if cfg.Mode == Access && (bad(cfg.PVID)) {
+		return fmt.Errorf("%w: pvid %d", ErrBadVLAN, cfg.PVID)
+	}
+	if cfg.Mode == Trunk {
+		if bad(cfg.Native) {
+			return fmt.Errorf("%w: native %d", ErrBadVLAN, cfg.Native)
+		}
+		for _, v := range cfg.Allowed {
+			if v == 0 || bad(v) {
+				return fmt.Errorf("%w: %d", ErrBadVLAN, v)
+			}
+		}
+	}
+	return nil
+}
+
+// RemovePort detaches a port and forgets the stations learned on it.
+func (b *Bridge) RemovePort(id PortID) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	old := *b.ports.Load()
+	if int(id) >= len(old) || old[id] == nil || id < 0 {
+		return ErrNoPort
+	}
+	ports := make([]*bridgePort, len(old))
+	copy(ports, old)
+	ports[id] = nil
+	b.ports.Store(&ports)
+	if b.stp != nil {
+		b.stp.RemovePort(int(id))
+	}
+	b.flushPort(id)
+	return nil
+}
+
+// PortByName returns the ID of the named port.
+func (b *Bridge) PortByName(name string) (PortID, bool) {
+	for _, bp := range *b.ports.Load() {
+		if bp != nil && bp.name == name {
+			return bp.id, true
+		}
+	}
+	return 0, false
+}
+
+// PortName returns the name of a port, or "" if there is none.
+func (b *Bridge) PortName(id PortID) string {
+	if bp := b.port(id); bp != nil {
+		return bp.name
+	}
+	return ""
+}
+
+// PortInfo describes a port for display.
+type PortInfo struct {
+	ID       PortID
+	Config   PortConfig
+	AdminUp  bool
+	State    stp.State
+	Counters Counters
+}
+
+// Ports lists the ports in ID order.
+func (b *Bridge) Ports() []PortInfo {
+	var out []PortInfo
+	for _, bp := range *b.ports.Load() {
+		if bp == nil {
+			continue
+		}
+		out = append(out, PortInfo{ID: bp.id, Config: bp.cfg, AdminUp: bp.adminUp(), State: bp.stpState(), Counters: bp.c.snapshot()})
+	}
+	return out
+}
+
+func (b *Bridge) port(id PortID) *bridgePort {
+	ports := *b.ports.Load()
+	if id < 0 || int(id) >= len(ports) {
+		return nil
+	}
+	return ports[id]
+}
+
+// SetPortUp sets a port administratively (or by carrier) up or down. A port
+// going down forgets its stations and, with STP on, triggers
+// reconfiguration.
+func (b *Bridge) SetPortUp(id PortID, up bool) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	bp := b.port(id)
+	if bp == nil {
+		return ErrNoPort
+	}
+	if bp.adminUp() == up {
+		return nil
+	}
+	if up {
+		st := stp.Forwarding
+		if b.stp != nil {
+			st = stp.Blocking
+		}
+		bp.state.Store(stateAdminUp | uint32(st))
+	} else {
+		bp.state.Store(uint32(stp.Disabled))
+		b.flushPort(id)
+	}
+	if b.stp != nil {
+		b.stp.SetEnabled(int(id), up, time.Duration(b.now.Load()))
+	}
+	return nil
+}
+
+// PortState returns a port's admin state and STP state (Forwarding for
+// every up port when STP is off).
+func (b *Bridge) PortState(id PortID) (up bool, st stp.State, err error) {
+	bp := b.port(id)
+	if bp == nil {
+		return false, 0, ErrNoPort
+	}
+	return bp.adminUp(), bp.stpState(), nil
+}
+
+// Advance sets the bridge's notion of now and runs what is due: the STP
+// timers and the aging sweep. now must not go backwards. It is cheap when
+// nothing is due, so the simulator may call it before every Input.
+func (b *Bridge) Advance(now time.Duration) {
+	n := int64(now)
+	if n <= b.now.Load() {
+		return
+	}
+	b.now.Store(n)
+	if b.stp == nil && n < b.nextSweep.Load() {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.stp != nil {
+		b.stp.Advance(now)
+	}
+	if n >= b.nextSweep.Load() {
+		aging := b.aging.Load()
+		if aging > 0 {
+			b.c.aged.Add(uint64(b.fdb.expire(n, aging)))
+		}
+		b.nextSweep.Store(n + sweepInterval(aging))
+	}
+}
+
+// sweepInterval bounds the memory held by expired entries: lookups and
+// listings already ignore them, so the sweep only reclaims space.
+func sweepInterval(aging int64) int64 {
+	iv := aging / 4
+	return min(max(iv, int64(time.Second)), int64(time.Minute))
+}
+
+// Now returns the time of the last Advance.
+func (b *Bridge) Now() time.Duration { return time.Duration(b.now.Load()) }
