@@ -702,7 +702,7 @@ func (m *Machine) acknowledgeTopologyChange(p *portInfo) {
 	m.transmitConfig(p)
 }
 
-// designatedForSomePort is designated_for_some_port() of 8.6.x: the bridge
+// designatedForSomePort is designated_for_some_port() of clause 8: the bridge
 // is the designated bridge of at least one port. As in the standard's
 // pseudo-code, disabled ports count (they were made designated when they
 // went down).

@@ -175,6 +175,10 @@ func TestIndirectFailureDetectedAfterMaxAge(t *testing.T) {
 		{c, 1, RoleDesignated, Forwarding},
 		{c, 2, RoleRoot, Forwarding},
 	})
+	// Nobody relayed information older than MaxAge while A's faded.
+	for _, br := range []*tbridge{b, c} {
+		assert.Zero(t, br.m.Status().Counters.Expired, br.name)
+	}
 	// C's blocked port went through listening and learning.
 	var got []State
 	for _, e := range c.events(last, "state") {
@@ -378,3 +382,48 @@ func (e *nopEnv) SendBPDU(port int, f []byte) { e.sent++; e.last = append(e.last
 func (e *nopEnv) SetState(int, State)         { e.states++ }
 func (e *nopEnv) FlushPort(int)               { e.flushes++ }
 func (e *nopEnv) TopologyChange(bool)         { e.tcs++ }
+
+func TestMessageAgeTimerUsesBPDUMaxAge(t *testing.T) {
+	// 8.6.2.3.2: the information expires MaxAge-MessageAge after receipt,
+	// with the MaxAge of the BPDU itself, not the bridge's current one.
+	var env nopEnv
+	m := New(macA, DefaultConfig(), &env)
+	m.AddPort(1, DefaultPortPriority, 19)
+	b := superior
+	b.MaxAge, b.MessageAge = 8*s, 1*s
+	m.Input(1, AppendFrame(nil, macB, b), 10*s)
+	require.False(t, m.Status().IsRoot)
+	at, ok := m.NextDeadline()
+	require.True(t, ok)
+	assert.LessOrEqual(t, at, 17*s)
+	m.Advance(17*s - time.Nanosecond)
+	assert.False(t, m.Status().IsRoot, "expired early")
+	m.Advance(17 * s)
+	assert.True(t, m.Status().IsRoot, "not expired at receipt+MaxAge-MessageAge")
+}
+
+func TestStaleInformationIsNotRelayed(t *testing.T) {
+	// Relaying adds MessageAgeIncrement; information that would arrive as
+	// old as MaxAge is not sent at all, and the next bridge's own timer
+	// decides.
+	for _, tc := range []struct {
+		age  time.Duration
+		sent uint64
+	}{{18 * s, 1}, {19*s + 500*time.Millisecond, 0}} {
+		var env nopEnv
+		m := New(macA, DefaultConfig(), &env)
+		m.AddPort(1, DefaultPortPriority, 19)
+		m.AddPort(2, DefaultPortPriority, 19)
+		b := superior
+		b.MessageAge = tc.age
+		m.Input(1, AppendFrame(nil, macB, b), time.Second)
+		st := m.Status()
+		require.Equal(t, 1, st.RootPort)
+		assert.Equal(t, tc.sent, st.Counters.ConfigTx, "age %v", tc.age)
+		if tc.sent > 0 {
+			got, err := DecodeBPDU(env.last[bpduOffset:])
+			require.NoError(t, err)
+			assert.Equal(t, tc.age+MessageAgeIncrement, got.MessageAge)
+		}
+	}
+}
