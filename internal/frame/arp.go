@@ -15,7 +15,8 @@ const (
 )
 
 // ARP is a view over an ARP packet (the Ethernet payload). Call Valid before
-// any accessor.
+// any accessor. Like every view, it is as safe for concurrent use as the
+// bytes it aliases.
 type ARP []byte
 
 // Valid reports whether a is at least ARPLen bytes long and is an ARP packet

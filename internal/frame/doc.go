@@ -5,8 +5,8 @@
 // with headroom for encapsulation.
 //
 // Views are slices (`type Ethernet []byte`) that alias the caller's buffer:
-// they never copy and never allocate. Each view has one constructor-style
-// length check (for example [ParseEthernet] or [Ethernet.Valid]); accessors
+// they never copy and never allocate. Each view has one length check (its
+// Valid method, for example [Ethernet.Valid]); accessors
 // assume that check passed and do no bounds checking of their own beyond
 // what Go does, so always validate first.
 //
@@ -14,5 +14,5 @@
 // is safe for concurrent use.
 //
 // Ownership: a view borrows its bytes; it dies with the buffer. Buffers from
-// the pool belong to whoever called Get until they call Put.
+// the pool belong to whoever called GetBuf until they call PutBuf.
 package frame

@@ -24,7 +24,8 @@ const (
 )
 
 // ICMP is a view over an ICMPv4 message, the whole IPv4 payload (the
-// checksum covers all of it). Call Valid before any accessor.
+// checksum covers all of it). Call Valid before any accessor. Like every
+// view, it is as safe for concurrent use as the bytes it aliases.
 type ICMP []byte
 
 // Valid reports whether m holds an ICMP header.

@@ -10,7 +10,8 @@ const IPv4MinLen = 20
 
 // IPv4 is a view over an IPv4 packet, starting at the header. The slice may
 // extend past the packet (Ethernet padding); Payload stops at TotalLen. Call
-// Valid before any accessor.
+// Valid before any accessor. Like every view, it is as safe for concurrent
+// use as the bytes it aliases.
 type IPv4 []byte
 
 // Valid reports whether p holds an IPv4 header: version 4, a header length

@@ -11,7 +11,8 @@ const IPv6Len = 40
 // IPv6 is a view over an IPv6 packet, starting at the fixed header. The
 // slice may extend past the packet (Ethernet padding); Payload stops at
 // PayloadLen. Extension headers are part of the payload. Call Valid before
-// any accessor.
+// any accessor. Like every view, it is as safe for concurrent use as the
+// bytes it aliases.
 type IPv6 []byte
 
 // Valid reports whether p holds an IPv6 fixed header (version 6) and the

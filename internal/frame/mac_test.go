@@ -105,7 +105,7 @@ func TestMACClasses(t *testing.T) {
 	}
 }
 
-func TestMACStringAllocs(t *testing.T) {
+func TestParseMACAllMACsAndAllocs(t *testing.T) {
 	var m MAC
 	for i := range 256 {
 		m = MAC{byte(i), byte(255 - i), byte(i * 7), 0, 0xff, byte(i)}

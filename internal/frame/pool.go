@@ -13,7 +13,8 @@ const (
 )
 
 // Buf is a frame buffer with headroom. It is an array so that the pool
-// hands out pointers to it, which Get and Put do without allocating.
+// hands out pointers to it, which GetBuf and PutBuf do without allocating.
+// A Buf is not safe for concurrent use; the pool is.
 type Buf [BufSize]byte
 
 // Frame returns the n bytes after the headroom. It panics if n is negative

@@ -27,7 +27,8 @@ const (
 
 // TCP is a view over a TCP segment, starting at the header and ending where
 // the segment ends (the IP payload): the checksum and Payload cover all of
-// it. Call Valid before any accessor.
+// it. Call Valid before any accessor. Like every view, it is as safe for
+// concurrent use as the bytes it aliases.
 type TCP []byte
 
 // Valid reports whether t holds a TCP header whose data offset is at least 5

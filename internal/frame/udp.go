@@ -10,7 +10,8 @@ const UDPLen = 8
 
 // UDP is a view over a UDP datagram, starting at the header. The slice may
 // extend past the datagram; Payload stops at Length. Call Valid before any
-// accessor.
+// accessor. Like every view, it is as safe for concurrent use as the bytes it
+// aliases.
 type UDP []byte
 
 // Valid reports whether u holds a UDP header whose length field covers the
