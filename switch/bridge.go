@@ -34,6 +34,10 @@ type Config struct {
 	// STP turns on the 802.1D-1998 spanning tree with this config; nil
 	// leaves it off and every up port forwarding.
 	STP *stp.Config
+	// ARPSuppress makes the bridge answer ARP requests for addresses it has
+	// seen instead of flooding them, and flood gratuitous ARPs only when
+	// they change a binding (Linux's neigh_suppress).
+	ARPSuppress bool
 	// Now, if set, gives capture timestamps finer than the last Advance.
 	Now func() time.Duration
 	// OnDrop, if set, is called for every dropped frame (frame borrowed).
@@ -64,6 +68,7 @@ type Bridge struct {
 	now   atomic.Int64                  // last Advance time (ns)
 	aging atomic.Int64                  // effective aging (ns): AgingTime, or STP forward delay during a topology change
 	c     bridgeCounters
+	neigh neighTable // snooped ARP bindings, with ARPSuppress
 
 	mu        sync.Mutex // serializes port changes, STP and sweeps; lock order: mu, then fdb shard locks
 	stp       *stp.Machine

@@ -108,8 +108,12 @@ type BridgeCounters struct {
 	Unknown    uint64 // of which unknown unicast
 	Aged       uint64 // entries removed by aging
 	FDBEntries int    // current size
+	// With ARP suppression: gratuitous ARPs not flooded, and requests the
+	// bridge answered itself.
+	ARPSuppressed, ARPProxied uint64
 }
 
 type bridgeCounters struct {
 	learned, moves, full, flooded, unknown, aged, unknownPort atomic.Uint64
+	arpSuppressed, arpProxied                                 atomic.Uint64
 }

@@ -91,6 +91,9 @@ func (b *Bridge) Input(id PortID, f []byte) {
 		return
 	}
 
+	if b.cfg.ARPSuppress && eth.Type() == frame.TypeARP && b.suppressARP(in, eth, vlan) {
+		return
+	}
 	eg := egress{in: eth, vlan: vlan}
 	if dst&groupBit == 0 {
 		if out, ok := b.fdb.lookup(packKey(dst, vlan), now, b.aging.Load()); ok {

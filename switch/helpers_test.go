@@ -11,6 +11,7 @@ import (
 type recPort struct{ frames [][]byte }
 
 func (p *recPort) Send(f []byte) { p.frames = append(p.frames, append([]byte(nil), f...)) }
+
 // take returns the data frames sent since the last call; BPDUs are left
 // out, since designated ports send them every hello time.
 func (p *recPort) take() [][]byte {

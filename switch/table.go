@@ -1,7 +1,9 @@
 package vswitch
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/vswitch/vswitch/internal/frame"
@@ -116,5 +118,16 @@ func (b *Bridge) Counters() BridgeCounters {
 	s.Unknown = b.c.unknown.Load()
 	s.Aged = b.c.aged.Load()
 	s.FDBEntries = b.FDBSize()
+	s.ARPSuppressed = b.c.arpSuppressed.Load()
+	s.ARPProxied = b.c.arpProxied.Load()
 	return s
+}
+
+func sortNeighbors(ns []Neighbor) {
+	slices.SortFunc(ns, func(a, b Neighbor) int {
+		if c := cmp.Compare(a.VLAN, b.VLAN); c != 0 {
+			return c
+		}
+		return a.IP.Compare(b.IP)
+	})
 }
