@@ -1,0 +1,95 @@
+package scenarios
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/vswitch/vswitch/sim/scenario"
+)
+
+func scenarioFiles(t *testing.T) []string {
+	t.Helper()
+	var files []string
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && (strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml")) {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no scenario files")
+	}
+	sort.Strings(files)
+	return files
+}
+
+// run executes a scenario with pcaps into a fresh directory and returns the
+// result and the pcap files' contents by name.
+func run(t *testing.T, s *scenario.Scenario) (*scenario.Result, map[string][]byte) {
+	t.Helper()
+	dir := t.TempDir()
+	res, err := scenario.Run(s, scenario.Options{PcapDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pcaps := map[string][]byte{}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pcaps[e.Name()] = b
+	}
+	return res, pcaps
+}
+
+func TestScenarios(t *testing.T) {
+	for _, file := range scenarioFiles(t) {
+		t.Run(strings.TrimSuffix(file, filepath.Ext(file)), func(t *testing.T) {
+			s, err := scenario.ParseFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, pcaps := run(t, s)
+			if !res.OK() {
+				var buf bytes.Buffer
+				scenario.WriteResult(&buf, res)
+				t.Fatalf("scenario failed:\n%s", buf.String())
+			}
+			if len(pcaps) != len(s.Links) {
+				t.Errorf("%d pcap files for %d links", len(pcaps), len(s.Links))
+			}
+
+			// Determinism: again, and at another GOMAXPROCS.
+			for _, procs := range []int{1, 4} {
+				old := runtime.GOMAXPROCS(procs)
+				again, pcaps2 := run(t, s)
+				runtime.GOMAXPROCS(old)
+				if again.TraceHash != res.TraceHash {
+					t.Errorf("GOMAXPROCS=%d: trace hash %s, first run %s", procs, again.TraceHash, res.TraceHash)
+				}
+				for name, b := range pcaps {
+					if !bytes.Equal(b, pcaps2[name]) {
+						t.Errorf("GOMAXPROCS=%d: %s differs from the first run", procs, name)
+					}
+				}
+			}
+		})
+	}
+}

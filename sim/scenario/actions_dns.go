@@ -1,0 +1,150 @@
+package scenario
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/miekg/dns"
+	"github.com/vswitch/vswitch/sim/resolv"
+)
+
+// resolverConfig maps a file's resolver settings onto resolv's.
+func resolverConfig(r *Resolver) resolv.Config {
+	c := resolv.Config{
+		Nameservers: r.Nameservers,
+		Search:      r.Search,
+		Ndots:       r.NDots,
+		Timeout:     r.Timeout,
+		Attempts:    r.Attempts,
+	}
+	if r.NDots == 0 {
+		c.Ndots = resolv.NdotsZero
+	}
+	return c
+}
+
+// lookup runs one query through res and waits for its result.
+func (r *runner) lookup(res *resolv.Resolver, name string, qtype uint16) (resolv.Result, error) {
+	var out resolv.Result
+	done := false
+	res.Lookup(name, qtype, func(rs resolv.Result) { out, done = rs, true })
+	if err := r.await(&done); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+// resolveName looks a target name up with the source host's resolver, as
+// `ping NAME` on that host would.
+func (r *runner) resolveName(from *hostNode, name string) (netip.Addr, error) {
+	if from.resolver == nil {
+		return netip.Addr{}, fmt.Errorf("%s: unknown host %q (not an address or an L2 host, and %s has no dns settings)", from.name, name, from.name)
+	}
+	res, err := r.lookup(from.resolver, name, dns.TypeA)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	if res.Err != nil {
+		return netip.Addr{}, fmt.Errorf("%s: bad address '%s': %v", from.name, name, res.Err)
+	}
+	if len(res.Addrs) == 0 {
+		return netip.Addr{}, fmt.Errorf("%s: bad address '%s' (%s)", from.name, name, dns.RcodeToString[res.Rcode])
+	}
+	return res.Addrs[0], nil
+}
+
+func (r *runner) dns(d *DNSStep) (outcome, error) {
+	o := outcome{desc: fmt.Sprintf("dns %s %s %s", d.From, d.Type, d.Name)}
+	hn, err := r.source(d.From)
+	if err != nil {
+		o.failed = err.Error()
+		return o, nil
+	}
+	res := hn.resolver
+	if d.Server.IsValid() {
+		o.desc += " @" + d.Server.String()
+		res = resolv.New(hn.h, hn.tcp, resolv.Config{Nameservers: []netip.Addr{d.Server}, Ndots: resolv.NdotsZero})
+	}
+	if res == nil {
+		o.failed = fmt.Sprintf("host %s has no dns settings and the step names no server", d.From)
+		return o, nil
+	}
+	qtype, ok := dns.StringToType[d.Type]
+	if !ok {
+		o.failed = fmt.Sprintf("unknown query type %q", d.Type)
+		return o, nil
+	}
+	out, err := r.lookup(res, d.Name, qtype)
+	if err != nil {
+		return o, err
+	}
+	answers := rrValues(out.Answers, qtype)
+	rcode := "TIMEOUT"
+	if out.Rcode >= 0 {
+		rcode = dns.RcodeToString[out.Rcode]
+	}
+	o.summary = fmt.Sprintf("%s [%s]", rcode, strings.Join(answers, " "))
+	resolved := out.Err == nil && len(answers) > 0
+	e := d.Expect
+	checked := false
+	if e.Rcode != "" {
+		checked = true
+		if e.Rcode != rcode {
+			o.mismatch("rcode: want %s, got %s", e.Rcode, rcode)
+		}
+	}
+	if e.Resolved != nil {
+		checked = true
+		if resolved != *e.Resolved {
+			o.mismatch("resolved: want %v, got %s", *e.Resolved, o.summary)
+		}
+	}
+	if e.HasAnswers {
+		checked = true
+		want := slices.Clone(e.Answers)
+		got := slices.Clone(answers)
+		slices.Sort(want)
+		slices.Sort(got)
+		if !slices.Equal(want, got) {
+			o.mismatch("answers: want %v, got %v (%s)", e.Answers, answers, rcode)
+		}
+	}
+	if !checked && !resolved {
+		o.failed = "did not resolve: " + o.summary
+		if out.Err != nil {
+			o.failed = "did not resolve: " + out.Err.Error()
+		}
+	}
+	return o, nil
+}
+
+// rrValues returns the answer records of type qtype in canonical text:
+// addresses for A/AAAA, targets for PTR/CNAME/NS, the record text otherwise.
+func rrValues(rrs []dns.RR, qtype uint16) []string {
+	var out []string
+	for _, rr := range rrs {
+		if rr.Header().Rrtype != qtype {
+			continue
+		}
+		switch v := rr.(type) {
+		case *dns.A:
+			a, _ := netip.AddrFromSlice(v.A.To4())
+			out = append(out, a.String())
+		case *dns.AAAA:
+			a, _ := netip.AddrFromSlice(v.AAAA)
+			out = append(out, a.String())
+		case *dns.PTR:
+			out = append(out, v.Ptr)
+		case *dns.CNAME:
+			out = append(out, v.Target)
+		case *dns.NS:
+			out = append(out, v.Ns)
+		default:
+			h := rr.Header().String()
+			out = append(out, strings.TrimSpace(strings.TrimPrefix(rr.String(), h)))
+		}
+	}
+	return out
+}

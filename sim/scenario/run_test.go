@@ -1,0 +1,181 @@
+package scenario
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/gopacket/pcapgo"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/vswitch/vswitch/sim"
+)
+
+const twoHosts = `
+name: two
+switches: {sw1: {}}
+hosts:
+  h1: {interfaces: {eth0: {ip: 10.0.0.1/24}}}
+  h2: {interfaces: {eth0: {ip: 10.0.0.2/24}}, services: [{echo: udp/7}]}
+links:
+  - {a: h1.eth0, b: sw1.p1, latency: 1ms}
+  - {a: h2.eth0, b: sw1.p2, latency: 1ms}
+`
+
+func TestRunJudgesSteps(t *testing.T) {
+	s := mustParse(t, twoHosts+`
+steps:
+  - ping: {from: h1, to: h2, count: 2}
+    expect: {received: 2, rtt_max: 5ms, rtt_min: 4ms}
+  - ping: {from: h1, to: 10.0.0.9}
+    expect: {fail: true}
+  - ping: {from: h1, to: 10.0.0.9}
+  - udp: {from: h1, to: "h2:7", data: hi}
+    expect: {reply: hi}
+  - udp: {from: h1, to: "h2:9"}
+    expect: {unreachable: true}
+  - ping: {from: h1, to: h2}
+    expect: {error: "nothing like this"}
+`)
+	res, err := Run(s, Options{})
+	require.NoError(t, err)
+	require.Len(t, res.Steps, 6)
+	var verdicts []bool
+	for _, sr := range res.Steps {
+		verdicts = append(verdicts, sr.Pass)
+	}
+	assert.Equal(t, []bool{true, true, false, true, true, false}, verdicts)
+	assert.Contains(t, res.Steps[2].Detail, "received: want 1, got 0")
+	assert.Contains(t, res.Steps[5].Detail, "expected failure, got success")
+	assert.Equal(t, 4, res.Passed())
+	assert.Equal(t, 2, res.Failed())
+	assert.False(t, res.OK())
+}
+
+// A loop without STP never settles: the run stops at the limits with a
+// clear message instead of hanging.
+func TestStormStopsAtLimits(t *testing.T) {
+	storm := `
+name: storm
+limits: {time: 1m, events: 200000}
+switches: {sw1: {}, sw2: {}}
+hosts:
+  h1: {interfaces: {eth0: {ip: 10.0.0.1/24}}}
+links:
+  - {a: sw1.p1, b: sw2.p1}
+  - {a: sw1.p2, b: sw2.p2}
+  - {a: h1.eth0, b: sw1.p9}
+steps:
+  - wait: 10s
+  - ping: {from: h1, to: 10.0.0.2}
+`
+	res, err := Run(mustParse(t, storm), Options{})
+	require.NoError(t, err)
+	require.Error(t, res.Err)
+	assert.True(t, errors.Is(res.Err, sim.ErrEventLimit), "got %v", res.Err)
+	assert.Contains(t, res.Err.Error(), "event limit reached (200000 events)")
+	assert.Equal(t, 2, res.Failed())
+	var out bytes.Buffer
+	WriteResult(&out, res)
+	assert.Contains(t, out.String(), "ERROR sim: event limit reached")
+	assert.Contains(t, out.String(), "not run")
+
+	timeLimited := strings.Replace(storm, "events: 200000", "events: 0", 1)
+	timeLimited = strings.Replace(timeLimited, "limits: {time: 1m", "limits: {time: 2s", 1)
+	timeLimited = strings.Replace(timeLimited, "sw1.p2, b: sw2.p2", "sw1.p2, b: sw2.p2, latency: 10ms", 1)
+	timeLimited = strings.Replace(timeLimited, "sw1.p1, b: sw2.p1", "sw1.p1, b: sw2.p1, latency: 10ms", 1)
+	res, err = Run(mustParse(t, timeLimited), Options{})
+	require.NoError(t, err)
+	assert.True(t, errors.Is(res.Err, sim.ErrTimeLimit), "got %v", res.Err)
+}
+
+func TestSeedOverrideChangesDerivedMACsAndHash(t *testing.T) {
+	s := mustParse(t, twoHosts+`
+steps:
+  - ping: {from: h1, to: h2}
+`)
+	a, err := Run(s, Options{})
+	require.NoError(t, err)
+	b, err := Run(s, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, a.TraceHash, b.TraceHash)
+	seed := uint64(42)
+	c, err := Run(s, Options{Seed: &seed})
+	require.NoError(t, err)
+	assert.True(t, c.OK())
+	assert.EqualValues(t, 42, c.Seed)
+	assert.NotEqual(t, a.TraceHash, c.TraceHash, "another seed derives other MACs")
+	assert.EqualValues(t, 1, s.Seed, "the parsed scenario is not modified")
+}
+
+func TestPcapAndTraceOutput(t *testing.T) {
+	s := mustParse(t, twoHosts+`
+steps:
+  - ping: {from: h1, to: h2}
+`)
+	dir := t.TempDir()
+	var trace, verbose bytes.Buffer
+	res, err := Run(s, Options{PcapDir: dir, Trace: &trace, Verbose: &verbose})
+	require.NoError(t, err)
+	require.True(t, res.OK())
+
+	f, err := os.Open(filepath.Join(dir, "two.h1.eth0--sw1.p1.pcapng"))
+	require.NoError(t, err)
+	defer f.Close()
+	r, err := pcapgo.NewNgReader(f, pcapgo.DefaultNgReaderOptions)
+	require.NoError(t, err)
+	n := 0
+	var last time.Time
+	for {
+		_, ci, err := r.ReadPacketData()
+		if err != nil {
+			break
+		}
+		n++
+		assert.False(t, ci.Timestamp.Before(sim.Epoch))
+		last = ci.Timestamp
+	}
+	// Sent: h1's gratuitous ARP, its ARP request, the echo request (as
+	// soon as h2's gratuitous ARP answered the pending resolution, at 2 ms).
+	// Received: h2's gratuitous ARP, h2's ARP reply, the echo reply.
+	assert.Equal(t, 6, n)
+	assert.Equal(t, sim.Epoch.Add(6*time.Millisecond), last.UTC(), "echo request at 2 ms, reply back after 4 hops of 1 ms")
+
+	lines := strings.Split(strings.TrimSpace(trace.String()), "\n")
+	assert.EqualValues(t, res.Events, len(lines))
+	assert.Contains(t, lines[0], `"what":`)
+	assert.Contains(t, verbose.String(), "ICMP")
+}
+
+func TestJUnitAndGraph(t *testing.T) {
+	s := mustParse(t, twoHosts+`
+steps:
+  - ping: {from: h1, to: h2}
+  - ping: {from: h1, to: 10.0.0.99}
+`)
+	res, err := Run(s, Options{})
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, WriteJUnit(&buf, []*Result{res}))
+	var suites junitSuites
+	require.NoError(t, xml.Unmarshal(buf.Bytes(), &suites))
+	assert.Equal(t, 2, suites.Tests)
+	assert.Equal(t, 1, suites.Fails)
+	require.Len(t, suites.Suites, 1)
+	assert.Nil(t, suites.Suites[0].Cases[0].Failure)
+	require.NotNil(t, suites.Suites[0].Cases[1].Failure)
+	assert.Contains(t, suites.Suites[0].Cases[1].Failure.Text, "t.yaml:")
+
+	var dot, mer bytes.Buffer
+	WriteDOT(&dot, s)
+	assert.Contains(t, dot.String(), `"h1" -- "sw1"`)
+	assert.Contains(t, dot.String(), `label="1ms"`)
+	WriteMermaid(&mer, s)
+	assert.Contains(t, mer.String(), "flowchart LR")
+	assert.Contains(t, mer.String(), "h1 ---|")
+}
