@@ -108,7 +108,7 @@ func Run(s *Scenario, opt Options) (*Result, error) {
 		closeCaps()
 		return res, nil
 	}
-	r := &runner{w: w, loop: loop}
+	r := &runner{w: w, loop: loop, pcapDir: opt.PcapDir, caps: map[string]*stepCapture{}}
 	for _, st := range s.Steps {
 		// A step starts at its time (or when the previous one ended) once
 		// everything already due at that instant has happened: the first
@@ -131,7 +131,7 @@ func Run(s *Scenario, opt Options) (*Result, error) {
 			break
 		}
 	}
-	if cerr := closeCaps(); cerr != nil && err == nil {
+	if cerr := errors.Join(closeCaps(), r.closeCaptures()); cerr != nil && err == nil {
 		return nil, cerr
 	}
 	res.TraceHash = tr.Hash()
@@ -205,8 +205,10 @@ func fileSafe(s string) string {
 
 // runner executes steps against a world.
 type runner struct {
-	w    *world
-	loop *sim.Loop
+	w       *world
+	loop    *sim.Loop
+	pcapDir string
+	caps    map[string]*stepCapture // captures started by steps, by target
 }
 
 // errNotDone marks a step whose action never completed within its budget.
@@ -255,7 +257,7 @@ func (r *runner) step(st *Step) (StepResult, error) {
 	case st.STP != nil:
 		out = r.stp(st.STP)
 	case st.Capture != nil:
-		out = outcome{desc: "capture", failed: "capture steps are not supported yet: use vsim run --pcap DIR"}
+		out = r.capture(st.Capture)
 	case st.Docker != nil:
 		out = outcome{desc: "docker " + st.Docker.Command, failed: "docker steps need the Docker network model, which is not in this build"}
 	default:

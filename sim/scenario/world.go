@@ -25,7 +25,8 @@ type world struct {
 	switches map[string]*swNode
 	hosts    map[string]*hostNode
 	links    map[*Link]*sim.Link
-	linkOf   map[string]*sim.Link // by endpoint "dev.iface" and by link name
+	linkOf   map[string]*sim.Link    // by endpoint "dev.iface" and by link name
+	endOf    map[string]*sim.LinkEnd // by endpoint "dev.iface"
 }
 
 type swNode struct {
@@ -70,6 +71,7 @@ func buildWorld(s *Scenario, loop *sim.Loop) (*world, error) {
 		hosts:    map[string]*hostNode{},
 		links:    map[*Link]*sim.Link{},
 		linkOf:   map[string]*sim.Link{},
+		endOf:    map[string]*sim.LinkEnd{},
 	}
 	for _, sw := range s.Switches {
 		w.switches[sw.Name] = w.newSwitch(sw)
@@ -231,6 +233,7 @@ func (w *world) addLink(l *Link) error {
 		if i == 1 {
 			end = k.B()
 		}
+		w.endOf[ep.String()] = end
 		switch ep.Kind {
 		case EndpointHost:
 			nic := w.hosts[ep.Device].h.NIC(ep.Iface)
