@@ -31,7 +31,7 @@ func TestRunJudgesSteps(t *testing.T) {
 	s := mustParse(t, twoHosts+`
 steps:
   - ping: {from: h1, to: h2, count: 2}
-    expect: {received: 2, rtt_max: 5ms, rtt_min: 4ms}
+    expect: {received: 2, rtt_max: 6ms, rtt_min: 4ms}   # the first RTT includes ARP
   - ping: {from: h1, to: 10.0.0.9}
     expect: {fail: true}
   - ping: {from: h1, to: 10.0.0.9}
