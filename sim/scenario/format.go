@@ -19,6 +19,7 @@ const (
 	DefaultTimeLimit     = 10 * time.Minute
 	DefaultEventLimit    = 5_000_000
 	DefaultAging         = 300 * time.Second
+	DefaultFDBLimit      = 8192
 	DefaultSTPPriority   = 32768
 	DefaultHelloTime     = 2 * time.Second
 	DefaultMaxAge        = 20 * time.Second
@@ -84,6 +85,8 @@ type Scenario struct {
 	Clients    []*Client
 
 	Steps []*Step
+
+	idx *index // built by Parse
 }
 
 // Limits caps a run: hitting either fails it with a clear message.
@@ -98,7 +101,10 @@ type Switch struct {
 	Name     string
 	STP      *STP // nil: STP off
 	Aging    time.Duration
-	FDBLimit int     // 0: no limit
+	FDBLimit int     // default 8192; 0: no limit
+	// ARPSuppress makes the switch answer ARP for addresses it has seen
+	// and flood gratuitous ARPs only when they move an address.
+	ARPSuppress bool
 	Ports    []*Port // the file's ports, then ports created for links, in link order
 }
 
@@ -144,6 +150,7 @@ type Host struct {
 	Interfaces []*Interface
 	Gateway    netip.Addr // zero: none
 	Routes     []Route
+	Forward    bool // routes IPv4 between its interfaces (a router)
 	DNS        *Resolver // nil: no resolver (names are not looked up)
 	Services   []*Service
 }
@@ -810,87 +817,130 @@ type DockerStep struct {
 type CaptureStep struct {
 	Start  string
 	Stop   string
-	File   string // Start only; "" : "<scenario>-<target>.pcapng"
+	File   string // Start only; "": "<scenario>-<target>.pcapng"
 	Target string // Start or Stop, whichever is set
+}
+
+// index maps names to positions in a Scenario's slices. Parse builds it
+// once, so lookups stay read-only (safe for concurrent use) and O(1); a
+// lookup checks the entry it finds and falls back to a scan, so slices
+// changed after Parse still answer correctly.
+type index struct {
+	switches, hosts, nodes, networks, containers, clients map[string]int
+	links                                                 map[string]int // by name and by endpoint
+}
+
+func buildIndex(s *Scenario) *index {
+	x := &index{
+		switches: map[string]int{}, hosts: map[string]int{}, nodes: map[string]int{},
+		networks: map[string]int{}, containers: map[string]int{}, clients: map[string]int{},
+		links: map[string]int{},
+	}
+	for i, v := range s.Switches {
+		x.switches[v.Name] = i
+	}
+	for i, v := range s.Hosts {
+		x.hosts[v.Name] = i
+	}
+	for i, v := range s.Nodes {
+		x.nodes[v.Name] = i
+	}
+	for i, v := range s.Networks {
+		x.networks[v.Name] = i
+	}
+	for i, v := range s.Containers {
+		x.containers[v.Name] = i
+	}
+	for i, v := range s.Clients {
+		x.clients[v.Name] = i
+	}
+	// Endpoints first, then names: LinkAt prefers a name.
+	for i := len(s.Links) - 1; i >= 0; i-- {
+		x.links[s.Links[i].A.String()] = i
+		x.links[s.Links[i].B.String()] = i
+	}
+	for i, l := range s.Links {
+		if l.Name != "" {
+			x.links[l.Name] = i
+		}
+	}
+	return x
+}
+
+// lookup finds the item named name through the index, checking the hit,
+// and scans when the index does not know it.
+func lookup[T any](items []*T, idx map[string]int, name string, match func(*T, string) bool) *T {
+	if i, ok := idx[name]; ok && i < len(items) && match(items[i], name) {
+		return items[i]
+	}
+	for _, it := range items {
+		if match(it, name) {
+			return it
+		}
+	}
+	return nil
+}
+
+func (x *index) get(m func(*index) map[string]int) map[string]int {
+	if x == nil {
+		return nil
+	}
+	return m(x)
 }
 
 // Lookups. They return nil when nothing has that name.
 
 // Switch returns the switch named name.
 func (s *Scenario) Switch(name string) *Switch {
-	for _, x := range s.Switches {
-		if x.Name == name {
-			return x
-		}
-	}
-	return nil
+	return lookup(s.Switches, s.idx.get(func(x *index) map[string]int { return x.switches }), name,
+		func(v *Switch, n string) bool { return v.Name == n })
 }
 
 // Host returns the host named name.
 func (s *Scenario) Host(name string) *Host {
-	for _, x := range s.Hosts {
-		if x.Name == name {
-			return x
-		}
-	}
-	return nil
+	return lookup(s.Hosts, s.idx.get(func(x *index) map[string]int { return x.hosts }), name,
+		func(v *Host, n string) bool { return v.Name == n })
 }
 
 // Node returns the node named name.
 func (s *Scenario) Node(name string) *Node {
-	for _, x := range s.Nodes {
-		if x.Name == name {
-			return x
-		}
-	}
-	return nil
+	return lookup(s.Nodes, s.idx.get(func(x *index) map[string]int { return x.nodes }), name,
+		func(v *Node, n string) bool { return v.Name == n })
 }
 
 // Network returns the network named name (declared ones only, not the
 // predefined bridge, host and none).
 func (s *Scenario) Network(name string) *Network {
-	for _, x := range s.Networks {
-		if x.Name == name {
-			return x
-		}
-	}
-	return nil
+	return lookup(s.Networks, s.idx.get(func(x *index) map[string]int { return x.networks }), name,
+		func(v *Network, n string) bool { return v.Name == n })
 }
 
 // Container returns the container named name (declared ones only).
 func (s *Scenario) Container(name string) *Container {
-	for _, x := range s.Containers {
-		if x.Name == name {
-			return x
-		}
-	}
-	return nil
+	return lookup(s.Containers, s.idx.get(func(x *index) map[string]int { return x.containers }), name,
+		func(v *Container, n string) bool { return v.Name == n })
 }
 
 // Client returns the client named name.
 func (s *Scenario) Client(name string) *Client {
-	for _, x := range s.Clients {
-		if x.Name == name {
-			return x
-		}
-	}
-	return nil
+	return lookup(s.Clients, s.idx.get(func(x *index) map[string]int { return x.clients }), name,
+		func(v *Client, n string) bool { return v.Name == n })
 }
 
-// LinkAt returns the link named ref, or the link attached at the endpoint
-// ref ("h1.eth0", "sw1.p1").
+// LinkAt returns the link named ref, or else the link attached at the
+// endpoint ref ("h1.eth0", "sw1.p1").
 func (s *Scenario) LinkAt(ref string) *Link {
-	for _, l := range s.Links {
-		if l.Name != "" && l.Name == ref {
+	// The index already ranks names above endpoints.
+	links := s.idx.get(func(x *index) map[string]int { return x.links })
+	if i, ok := links[ref]; ok && i < len(s.Links) {
+		if l := s.Links[i]; l.Name == ref || l.A.String() == ref || l.B.String() == ref {
 			return l
 		}
 	}
-	for _, l := range s.Links {
-		if l.A.String() == ref || l.B.String() == ref {
-			return l
-		}
+	if l := lookup(s.Links, nil, ref, func(l *Link, n string) bool { return l.Name != "" && l.Name == n }); l != nil {
+		return l
 	}
-	return nil
+	return lookup(s.Links, nil, ref, func(l *Link, n string) bool { return l.A.String() == n || l.B.String() == n })
 }
 
 // MACOf returns the MAC of host's interface iface ("" means the first).

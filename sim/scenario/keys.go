@@ -9,11 +9,11 @@ import "slices"
 var keys = map[string][]string{
 	"top":        {"name", "description", "seed", "limits", "switches", "hosts", "links", "nodes", "networks", "containers", "clients", "steps"},
 	"limits":     {"time", "events"},
-	"switch":     {"stp", "aging", "fdb_limit", "ports"},
+	"switch":     {"stp", "aging", "fdb_limit", "arp_suppress", "ports"},
 	"switch.stp": {"priority", "hello_time", "max_age", "forward_delay"},
 	"port":       {"vlan", "trunk", "native", "stp"},
 	"port.stp":   {"cost", "priority"},
-	"host":       {"interfaces", "gateway", "routes", "dns", "services"},
+	"host":       {"interfaces", "gateway", "routes", "forward", "dns", "services"},
 	"interface":  {"ip", "mac", "mtu"},
 	"route":      {"to", "via"},
 	"resolver":   {"nameservers", "search", "ndots", "timeout", "attempts"},

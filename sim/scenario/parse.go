@@ -99,6 +99,10 @@ func parse(filename string, data []byte) (s *Scenario, errs ErrorList) {
 		linked:    map[string]Pos{},
 		dockerCtr: map[string]bool{},
 		dockerNet: map[string]bool{},
+		hostIdx:   map[string]*Host{},
+		switchIdx: map[string]*Switch{},
+		portIdx:   map[[2]string]*Port{},
+		linkIdx:   map[string]*Link{},
 	}
 	root, ok := p.document(data)
 	if ok {
@@ -114,6 +118,9 @@ func parse(filename string, data []byte) (s *Scenario, errs ErrorList) {
 			}()
 			p.scenario(root)
 		}()
+		if p.s != nil {
+			p.s.idx = buildIndex(p.s)
+		}
 	}
 	return p.s, p.errs.sort()
 }
@@ -210,6 +217,13 @@ type parser struct {
 	lastAt    *time.Duration
 	lastAtPos Pos
 	unknowns  int // unknown keys reported so far
+
+	// Maps for the lookups of the checks, so that a file with 100,000
+	// hosts parses in linear time.
+	hostIdx   map[string]*Host
+	switchIdx map[string]*Switch
+	portIdx   map[[2]string]*Port // switch, port
+	linkIdx   map[string]*Link    // by name, then by endpoint
 }
 
 func posOf(n *yaml.Node) Pos { return Pos{max(n.Line, 1), max(n.Column, 1)} }
@@ -691,16 +705,21 @@ func (p *parser) scenario(root *yaml.Node) {
 		}
 	}
 	if e, ok := top["limits"]; ok {
+		// 0 lifts a cap (as sim.Loop.SetLimits), but one must remain so
+		// that every run stops.
 		p.object(e.v, "limits", "limits", keys["limits"], func(e entry) {
 			switch e.key {
 			case "time":
-				p.positiveDuration(e.v, "time", &s.Limits.Time)
+				s.Limits.Time, _ = p.duration(e.v, "time")
 			case "events":
-				if v, ok := p.integer(e.v, "events", 1, math.MaxInt64); ok {
+				if v, ok := p.integer(e.v, "events", 0, math.MaxInt64); ok {
 					s.Limits.Events = uint64(v)
 				}
 			}
 		})
+		if s.Limits.Time == 0 && s.Limits.Events == 0 {
+			p.errorf(p.deref(e.v), "limits: time and events cannot both be 0 (no cap): a run must stop")
+		}
 	}
 
 	// The Docker level exists when the file uses it; its default node is
@@ -783,11 +802,12 @@ func (p *parser) named(n *yaml.Node, key, what string, fn func(name string, e en
 
 func (p *parser) switches(n *yaml.Node) {
 	p.named(n, "switches", "switch", func(name string, e entry) {
-		sw := &Switch{Pos: posOf(e.k), Name: name, Aging: DefaultAging}
+		sw := &Switch{Pos: posOf(e.k), Name: name, Aging: DefaultAging, FDBLimit: DefaultFDBLimit}
 		if !p.define(e.k, name, "switch") {
 			return
 		}
 		p.s.Switches = append(p.s.Switches, sw)
+		p.switchIdx[name] = sw
 		p.object(e.v, name, "switch "+name, keys["switch"], func(e entry) {
 			switch e.key {
 			case "stp":
@@ -805,13 +825,19 @@ func (p *parser) switches(n *yaml.Node) {
 					}
 				})
 			case "aging":
-				p.positiveDuration(e.v, "aging", &sw.Aging)
+				// 0 means entries never age, as for the bridge.
+				if d, ok := p.duration(e.v, "aging"); ok {
+					sw.Aging = d
+				}
 			case "fdb_limit":
 				p.intField(e.v, "fdb_limit", 0, math.MaxInt32, &sw.FDBLimit)
+			case "arp_suppress":
+				sw.ARPSuppress, _ = p.boolean(e.v, "arp_suppress")
 			case "ports":
 				p.named(e.v, "ports", "port", func(pname string, e entry) {
 					if pt := p.port(sw, pname, e); pt != nil {
 						sw.Ports = append(sw.Ports, pt)
+						p.portIdx[[2]string{name, pname}] = pt
 					}
 				})
 			}
@@ -877,6 +903,7 @@ func (p *parser) hosts(n *yaml.Node) {
 			return
 		}
 		p.s.Hosts = append(p.s.Hosts, h)
+		p.hostIdx[name] = h
 		var gwNode *yaml.Node
 		var routeNodes []*yaml.Node
 		p.object(e.v, name, "host "+name, keys["host"], func(e entry) {
@@ -885,6 +912,8 @@ func (p *parser) hosts(n *yaml.Node) {
 				p.named(e.v, "interfaces", "interface", func(iname string, e entry) {
 					h.Interfaces = append(h.Interfaces, p.iface(name, iname, e))
 				})
+			case "forward":
+				h.Forward, _ = p.boolean(e.v, "forward")
 			case "gateway":
 				if a, ok := p.addr4(e.v, "gateway"); ok {
 					h.Gateway, gwNode = a, e.v
@@ -1216,6 +1245,14 @@ func (p *parser) links(n *yaml.Node) {
 		}
 		l.A, l.B = ea, eb
 		p.s.Links = append(p.s.Links, l)
+		for _, k := range []string{ea.String(), eb.String()} {
+			if _, ok := p.linkIdx[k]; !ok {
+				p.linkIdx[k] = l
+			}
+		}
+		if l.Name != "" {
+			p.linkIdx[l.Name] = l // a name wins over an endpoint
+		}
 	}
 }
 

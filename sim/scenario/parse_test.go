@@ -16,8 +16,8 @@ import (
 	"github.com/vswitch/vswitch/internal/frame"
 )
 
-// l2 is a small L2 topology that step cases build on.
-const l2 = `name: t
+// l2Lab is a small L2 topology that step cases build on.
+const l2Lab = `name: t
 switches:
   sw1: {stp: {}}
 hosts:
@@ -30,8 +30,8 @@ links:
   - {a: h2.eth0, b: sw1.p2}
 `
 
-// withSteps appends steps to l2.
-func withSteps(steps string) string { return l2 + "steps:\n" + steps }
+// withSteps appends steps to l2Lab.
+func withSteps(steps string) string { return l2Lab + "steps:\n" + steps }
 
 func mustParse(t *testing.T, src string) *Scenario {
 	t.Helper()
@@ -40,11 +40,11 @@ func mustParse(t *testing.T, src string) *Scenario {
 	return s
 }
 
-func dur(d time.Duration) *time.Duration { return &d }
-func str(s string) *string              { return &s }
-func yes() *bool                        { b := true; return &b }
-func no() *bool                         { b := false; return &b }
-func im(n int64) *IntMatch              { m := Exactly(n); return &m }
+func durp(d time.Duration) *time.Duration { return &d }
+func strp(s string) *string               { return &s }
+func truep() *bool                        { b := true; return &b }
+func falsep() *bool                       { b := false; return &b }
+func exactp(n int64) *IntMatch            { m := Exactly(n); return &m }
 
 // keyCases exercises every key of the format with a valid value and
 // checks where it lands. TestKeyCasesCoverEveryKey checks that together
@@ -60,20 +60,22 @@ var keyCases = []struct {
 		assert.Equal(t, uint64(18446744073709551615), s.Seed)
 		assert.Equal(t, Limits{Time: time.Minute, Events: 10}, s.Limits)
 	}},
-	{"switch", "name: t\nswitches:\n  sw1:\n    stp: {priority: 4096, hello_time: 1s, max_age: 6s, forward_delay: 4s}\n    aging: 30s\n    fdb_limit: 8\n    ports:\n      p1: {vlan: 10, stp: {cost: 4, priority: 16}}\n      p9: {trunk: [10, 20], native: 1}\n", func(t *testing.T, s *Scenario) {
+	{"switch", "name: t\nswitches:\n  sw1:\n    stp: {priority: 4096, hello_time: 1s, max_age: 6s, forward_delay: 4s}\n    aging: 30s\n    fdb_limit: 8\n    arp_suppress: true\n    ports:\n      p1: {vlan: 10, stp: {cost: 4, priority: 16}}\n      p9: {trunk: [10, 20], native: 1}\n", func(t *testing.T, s *Scenario) {
 		sw := s.Switches[0]
 		assert.Equal(t, &STP{Priority: 4096, HelloTime: time.Second, MaxAge: 6 * time.Second, ForwardDelay: 4 * time.Second}, sw.STP)
 		assert.Equal(t, 30*time.Second, sw.Aging)
 		assert.Equal(t, 8, sw.FDBLimit)
-		assert.Equal(t, &Port{Pos: Pos{8, 7}, Name: "p1", VLAN: 10, Cost: 4, Priority: 16}, sw.Ports[0])
-		assert.Equal(t, &Port{Pos: Pos{9, 7}, Name: "p9", Trunk: []int{10, 20}, Native: 1, Priority: 128}, sw.Ports[1])
+		assert.True(t, sw.ARPSuppress)
+		assert.Equal(t, &Port{Pos: Pos{9, 7}, Name: "p1", VLAN: 10, Cost: 4, Priority: 16}, sw.Ports[0])
+		assert.Equal(t, &Port{Pos: Pos{10, 7}, Name: "p9", Trunk: []int{10, 20}, Native: 1, Priority: 128}, sw.Ports[1])
 		assert.True(t, sw.Ports[1].IsTrunk())
 	}},
-	{"host", "name: t\nhosts:\n  h1:\n    interfaces: {eth0: {ip: 10.0.0.1/24, mac: \"02:00:00:00:00:01\", mtu: 9000}}\n    gateway: 10.0.0.254\n    routes: [{to: 10.9.0.0/16, via: 10.0.0.253}]\n    dns: {nameservers: [10.0.0.53, 10.0.0.54], search: [lab.test, Corp.Test.], ndots: 2, timeout: 1s, attempts: 3}\n", func(t *testing.T, s *Scenario) {
+	{"host", "name: t\nhosts:\n  h1:\n    interfaces: {eth0: {ip: 10.0.0.1/24, mac: \"02:00:00:00:00:01\", mtu: 9000}}\n    gateway: 10.0.0.254\n    forward: true\n    routes: [{to: 10.9.0.0/16, via: 10.0.0.253}]\n    dns: {nameservers: [10.0.0.53, 10.0.0.54], search: [lab.test, Corp.Test.], ndots: 2, timeout: 1s, attempts: 3}\n", func(t *testing.T, s *Scenario) {
 		h := s.Hosts[0]
 		assert.Equal(t, &Interface{Pos: Pos{4, 18}, Name: "eth0", IP: netip.MustParsePrefix("10.0.0.1/24"), MAC: frame.MAC{2, 0, 0, 0, 0, 1}, MTU: 9000}, h.Interfaces[0])
 		assert.Equal(t, netip.MustParseAddr("10.0.0.254"), h.Gateway)
-		assert.Equal(t, []Route{{Pos: Pos{6, 14}, To: netip.MustParsePrefix("10.9.0.0/16"), Via: netip.MustParseAddr("10.0.0.253")}}, h.Routes)
+		assert.True(t, h.Forward)
+		assert.Equal(t, []Route{{Pos: Pos{7, 14}, To: netip.MustParsePrefix("10.9.0.0/16"), Via: netip.MustParseAddr("10.0.0.253")}}, h.Routes)
 		assert.Equal(t, &Resolver{Nameservers: []netip.Addr{netip.MustParseAddr("10.0.0.53"), netip.MustParseAddr("10.0.0.54")}, Search: []string{"lab.test", "Corp.Test"}, NDots: 2, Timeout: time.Second, Attempts: 3}, h.DNS)
 	}},
 	{"services", "name: t\nhosts:\n  h1:\n    services:\n      - {http: 80, body: hi, status: 404}\n      - {echo: udp/7}\n      - dns: {port: 5353, records: {web.lab.test: [10.0.0.5, 10.0.0.6], DB.lab.test.: 10.0.0.7}}\n", func(t *testing.T, s *Scenario) {
@@ -141,30 +143,30 @@ clients:
 	{"ping", withSteps("  - name: first\n    at: 1s\n    ping: {from: h1, to: h2, count: 3, interval: 10ms, timeout: 1s, size: 100, ttl: 5, df: true}\n    expect: {received: {min: 2}, rtt_max: 10ms, rtt_min: 1us}\n"), func(t *testing.T, s *Scenario) {
 		st := s.Steps[0]
 		assert.Equal(t, "first", st.Name)
-		assert.Equal(t, dur(time.Second), st.At)
+		assert.Equal(t, durp(time.Second), st.At)
 		assert.Equal(t, "ping", st.Kind())
 		assert.Equal(t, &PingStep{From: "h1", To: "h2", Count: 3, Interval: 10 * time.Millisecond, Timeout: time.Second, Size: 100, TTL: 5, DF: true,
-			Expect: PingExpect{Received: &IntMatch{Min: 2, HasMin: true}, RTTMax: dur(10 * time.Millisecond), RTTMin: dur(time.Microsecond)}}, st.Ping)
+			Expect: PingExpect{Received: &IntMatch{Min: 2, HasMin: true}, RTTMax: durp(10 * time.Millisecond), RTTMin: durp(time.Microsecond)}}, st.Ping)
 	}},
 	{"traceroute", withSteps("  - traceroute: {from: h1, to: 10.9.0.5, max_hops: 5, timeout: 2s}\n    expect: {hops: [10.0.0.253, \"*\", 10.9.0.5], reached: true}\n"), func(t *testing.T, s *Scenario) {
 		assert.Equal(t, &TracerouteStep{From: "h1", To: "10.9.0.5", MaxHops: 5, Timeout: 2 * time.Second, Expect: TracerouteExpect{
-			Hops: []netip.Addr{netip.MustParseAddr("10.0.0.253"), {}, netip.MustParseAddr("10.9.0.5")}, HasHops: true, Reached: yes()}}, s.Steps[0].Traceroute)
+			Hops: []netip.Addr{netip.MustParseAddr("10.0.0.253"), {}, netip.MustParseAddr("10.9.0.5")}, HasHops: true, Reached: truep()}}, s.Steps[0].Traceroute)
 	}},
 	{"tcp", withSteps("  - tcp: {from: h1, to: \"h2:7\", data: hi, timeout: 3s}\n    expect: {connected: true, refused: false, timeout: false, reply: hi}\n"), func(t *testing.T, s *Scenario) {
-		assert.Equal(t, &TCPStep{From: "h1", To: "h2:7", Host: "h2", Port: 7, Data: str("hi"), Timeout: 3 * time.Second,
-			Expect: TCPExpect{Connected: yes(), Refused: no(), Timeout: no(), Reply: str("hi")}}, s.Steps[0].TCP)
+		assert.Equal(t, &TCPStep{From: "h1", To: "h2:7", Host: "h2", Port: 7, Data: strp("hi"), Timeout: 3 * time.Second,
+			Expect: TCPExpect{Connected: truep(), Refused: falsep(), Timeout: falsep(), Reply: strp("hi")}}, s.Steps[0].TCP)
 	}},
 	{"http", withSteps("  - http: {from: h1, url: \"http://h2:8080/a?b=c\", timeout: 1s}\n    expect: {status: 200, body: ok, body_contains: o}\n"), func(t *testing.T, s *Scenario) {
 		assert.Equal(t, &HTTPStep{From: "h1", URL: "http://h2:8080/a?b=c", Host: "h2", Port: 8080, Path: "/a?b=c", Timeout: time.Second,
-			Expect: HTTPExpect{Status: im(200), Body: str("ok"), BodyContains: str("o")}}, s.Steps[0].HTTP)
+			Expect: HTTPExpect{Status: exactp(200), Body: strp("ok"), BodyContains: strp("o")}}, s.Steps[0].HTTP)
 	}},
 	{"udp", withSteps("  - udp: {from: h1, to: 10.0.0.2:7, data: hi, timeout: 1s}\n    expect: {reply: hi, timeout: false, unreachable: false}\n"), func(t *testing.T, s *Scenario) {
 		assert.Equal(t, &UDPStep{From: "h1", To: "10.0.0.2:7", Host: "10.0.0.2", Port: 7, Data: "hi", Timeout: time.Second,
-			Expect: UDPExpect{Reply: str("hi"), Timeout: no(), Unreachable: no()}}, s.Steps[0].UDP)
+			Expect: UDPExpect{Reply: strp("hi"), Timeout: falsep(), Unreachable: falsep()}}, s.Steps[0].UDP)
 	}},
 	{"dns", withSteps("  - dns: {from: h2, name: web.lab.test, type: aaaa, server: 10.0.0.53}\n    expect: {answers: [\"fd00::0:1\"], rcode: noerror, resolved: true}\n"), func(t *testing.T, s *Scenario) {
 		assert.Equal(t, &DNSStep{From: "h2", Name: "web.lab.test", Type: "AAAA", Server: netip.MustParseAddr("10.0.0.53"),
-			Expect: DNSExpect{Answers: []string{"fd00::1"}, HasAnswers: true, Rcode: "NOERROR", Resolved: yes()}}, s.Steps[0].DNS)
+			Expect: DNSExpect{Answers: []string{"fd00::1"}, HasAnswers: true, Rcode: "NOERROR", Resolved: truep()}}, s.Steps[0].DNS)
 	}},
 	{"link down", withSteps("  - link: {down: l1, for: 2s}\n  - link: {up: h2.eth0}\n"), func(t *testing.T, s *Scenario) {
 		assert.Equal(t, &LinkStep{Op: LinkDown, Ref: "l1", Target: s.Links[0], For: 2 * time.Second}, s.Steps[0].Link)
@@ -205,7 +207,7 @@ clients:
 		assert.Equal(t, "network inspect x --format '{{json .}}'", st.Docker.Command)
 		assert.Equal(t, []string{"network", "inspect", "x", "--format", "{{json .}}"}, st.Docker.Args)
 		assert.Equal(t, "network inspect", st.Docker.Cmd.Name)
-		assert.Equal(t, Expect{Pos: Pos{6, 13}, Fail: true, Error: str("boom"), Output: str("[]"), OutputContains: str("[")}, st.Expect)
+		assert.Equal(t, Expect{Pos: Pos{6, 13}, Fail: true, Error: strp("boom"), Output: strp("[]"), OutputContains: strp("[")}, st.Expect)
 		assert.True(t, st.Expect.WantsFailure())
 	}},
 	{"capture", withSteps("  - capture: {start: l1, file: a/b.pcapng}\n  - capture: {stop: l1}\n"), func(t *testing.T, s *Scenario) {
@@ -273,9 +275,12 @@ var errorCases = []struct {
 	{"seed type", "name: t\nseed: one\n", `2:7: seed: expected an unsigned integer, got "one"`},
 	{"seed float", "name: t\nseed: 1.5\n", `2:7: seed: expected an unsigned integer, got the number 1.5`},
 	{"events float", "name: t\nlimits: {events: 1.5}\n", `2:18: events: expected an integer, got the number 1.5`},
-	{"events range", "name: t\nlimits: {events: 0}\n", `2:18: events: 0 is not between 1 and 9223372036854775807`},
+	{"events range", "name: t\nlimits: {events: -1}\n", `2:18: events: -1 is not between 0 and 9223372036854775807`},
+	{"events no cap", "name: t\nlimits: {events: 0}\n", ""},
 	{"time unit", "name: t\nlimits: {time: 10}\n", `2:16: time: duration "10" has no unit (write 10s or 10ms)`},
-	{"time zero", "name: t\nlimits: {time: 0s}\n", `2:16: time: must be longer than 0`},
+	{"time no cap", "name: t\nlimits: {time: 0s}\n", ""},
+	{"at without a time cap", "name: t\nlimits: {time: 0}\nsteps:\n  - at: 1h\n    wait: 1s\n", ""},
+	{"no cap at all", "name: t\nlimits: {time: 0, events: 0}\n", `2:9: limits: time and events cannot both be 0 (no cap): a run must stop`},
 	{"mapping expected", "name: t\nhosts: [h1]\n", `2:8: hosts: expected a mapping, got a list`},
 	{"list expected", "name: t\nsteps: {a: 1}\n", `2:8: steps: expected a list, got a mapping`},
 	{"string expected", "name: t\ndescription: [a]\n", `2:14: description: expected a string, got a list`},
@@ -426,7 +431,7 @@ func TestDefaults(t *testing.T) {
 	assert.Empty(t, s.Nodes, "an L2 lab has no Docker node")
 	sw := s.Switches[0]
 	assert.Equal(t, 300*time.Second, sw.Aging)
-	assert.Equal(t, 0, sw.FDBLimit)
+	assert.Equal(t, 8192, sw.FDBLimit, "the bridge's default table size")
 	assert.Equal(t, &STP{Priority: 32768, HelloTime: 2 * time.Second, MaxAge: 20 * time.Second, ForwardDelay: 15 * time.Second}, sw.STP)
 	assert.Equal(t, []*Port{{Pos: Pos{4, 25}, Name: "p7", VLAN: 1, Priority: 128, Implicit: true}}, sw.Ports, "a port a link names is created as access VLAN 1")
 	i := s.Hosts[0].Interfaces[0]
@@ -438,6 +443,8 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, &Resolver{Nameservers: []netip.Addr{netip.MustParseAddr("10.0.0.53")}, NDots: 1, Timeout: 5 * time.Second, Attempts: 2}, s.Hosts[0].DNS)
 	l := s.Links[0]
 	assert.Equal(t, LinkProps{Queue: 1000}, l.LinkProps)
+	assert.True(t, l.Loss.IsZero())
+	assert.False(t, Loss{Burst: &GilbertElliott{}}.IsZero())
 	assert.Equal(t, &PingStep{From: "h1", To: "10.0.0.2", Count: 1, Interval: time.Second, Timeout: 2 * time.Second, Size: 56, TTL: 64}, s.Steps[0].Ping)
 	assert.Equal(t, &TracerouteStep{From: "h1", To: "10.0.0.2", MaxHops: 30, Timeout: time.Second}, s.Steps[1].Traceroute)
 	assert.Equal(t, 5*time.Second, s.Steps[2].TCP.Timeout)
@@ -569,10 +576,12 @@ func TestDefaultsRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	clearProvenance(reflect.ValueOf(implicit))
 	clearProvenance(reflect.ValueOf(explicit))
-	// The explicit file names its links' targets differently only by
-	// position; compare the rest field by field for readable failures.
+	// Field by field, for readable failures.
 	v1, v2 := reflect.ValueOf(*implicit), reflect.ValueOf(*explicit)
 	for i := range v1.NumField() {
+		if !v1.Type().Field(i).IsExported() {
+			continue
+		}
 		name := v1.Type().Field(i).Name
 		assert.Equal(t, v1.Field(i).Interface(), v2.Field(i).Interface(), name)
 	}

@@ -15,7 +15,7 @@ import (
 
 // update rewrites the golden .err files and the fuzz seeds of the sample
 // files: go test ./sim/scenario -run Samples -update.
-var update = flag.Bool("update", false, "rewrite golden files and fuzz seeds")
+var updateGolden = flag.Bool("update", false, "rewrite golden files and fuzz seeds")
 
 func sampleFiles(t *testing.T, dir string) []string {
 	t.Helper()
@@ -54,7 +54,7 @@ func TestInvalidSamples(t *testing.T) {
 			}
 			got := err.Error() + "\n"
 			golden := strings.TrimSuffix(f, ".yaml") + ".err"
-			if *update {
+			if *updateGolden {
 				require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
 			}
 			want, err := os.ReadFile(golden)
@@ -77,7 +77,7 @@ func TestFuzzSeedsHaveSamples(t *testing.T) {
 		rel, _ := filepath.Rel("testdata", f)
 		seed := filepath.Join(dir, "sample-"+strings.NewReplacer("/", "-", ".yaml", "").Replace(filepath.ToSlash(rel)))
 		want := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", data)
-		if *update {
+		if *updateGolden {
 			require.NoError(t, os.MkdirAll(dir, 0o755))
 			require.NoError(t, os.WriteFile(seed, []byte(want), 0o644))
 		}

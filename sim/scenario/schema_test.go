@@ -260,7 +260,7 @@ func (v *validator) validate(schema, inst any, path string) []string {
 				fail("%q does not match %s", str, kw)
 			}
 		case "minimum", "maximum":
-			if f, ok := number(inst); ok {
+			if f, ok := jsonNumber(inst); ok {
 				n := kw.(float64)
 				if (k == "minimum" && f < n) || (k == "maximum" && f > n) {
 					fail("%s %v, got %v", k, n, f)
@@ -320,16 +320,16 @@ func hasType(inst any, t string) bool {
 	case "null":
 		return inst == nil
 	case "number":
-		_, ok := number(inst)
+		_, ok := jsonNumber(inst)
 		return ok
 	case "integer":
-		f, ok := number(inst)
+		f, ok := jsonNumber(inst)
 		return ok && f == math.Trunc(f)
 	}
 	return false
 }
 
-func number(v any) (float64, bool) {
+func jsonNumber(v any) (float64, bool) {
 	switch x := v.(type) {
 	case int:
 		return float64(x), true
@@ -344,8 +344,8 @@ func number(v any) (float64, bool) {
 }
 
 func jsonEqual(a, b any) bool {
-	fa, okA := number(a)
-	fb, okB := number(b)
+	fa, okA := jsonNumber(a)
+	fb, okB := jsonNumber(b)
 	if okA || okB {
 		return okA && okB && fa == fb
 	}

@@ -627,7 +627,7 @@ func (p *parser) linkStep(n *yaml.Node) *LinkStep {
 		return nil
 	}
 	ls.Ref = ref
-	ls.Target = p.s.LinkAt(ref)
+	ls.Target = p.linkIdx[ref]
 	if ls.Target == nil {
 		var cands []string
 		for _, l := range p.s.Links {
@@ -780,7 +780,7 @@ func (p *parser) fdbEntries(n *yaml.Node, key string, sw *Switch) []FDBEntry {
 				if !ok {
 					return
 				}
-				if p.s.Container(name) == nil && !p.dockerCtr[name] {
+				if p.devices[name].kind != "container" && !p.dockerCtr[name] {
 					p.refErrorf(p.deref(e.v), "container: undefined container %q", name)
 					return
 				}
@@ -843,7 +843,7 @@ func (p *parser) countersStep(n *yaml.Node, own []entry) *CountersStep {
 				good = false
 				continue
 			}
-			if host = p.s.Host(name); host == nil {
+			if host = p.hostIdx[name]; host == nil {
 				var cands []string
 				for _, h := range p.s.Hosts {
 					cands = append(cands, h.Name)

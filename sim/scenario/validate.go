@@ -105,7 +105,7 @@ func (p *parser) endpoint(n *yaml.Node, key string) (Endpoint, bool) {
 			continue
 		}
 		dev := s[:i]
-		if p.s.Switch(dev) != nil || p.s.Host(dev) != nil {
+		if p.switchIdx[dev] != nil || p.hostIdx[dev] != nil {
 			ep.Device, ep.Iface, found = dev, s[i+1:], true
 			break
 		}
@@ -127,7 +127,7 @@ func (p *parser) endpoint(n *yaml.Node, key string) (Endpoint, bool) {
 		p.errorf(n, "%s: endpoint %q: %s", key, s, badName(ep.Iface))
 		return ep, false
 	}
-	if h := p.s.Host(ep.Device); h != nil {
+	if h := p.hostIdx[ep.Device]; h != nil {
 		ep.Kind = EndpointHost
 		if h.Interface(ep.Iface) == nil {
 			var names []string
@@ -139,9 +139,11 @@ func (p *parser) endpoint(n *yaml.Node, key string) (Endpoint, bool) {
 		}
 	} else {
 		ep.Kind = EndpointSwitch
-		sw := p.s.Switch(ep.Device)
-		if sw.Port(ep.Iface) == nil {
-			sw.Ports = append(sw.Ports, &Port{Pos: ep.Pos, Name: ep.Iface, VLAN: 1, Priority: DefaultPortPriority, Implicit: true})
+		sw := p.switchIdx[ep.Device]
+		if p.portIdx[[2]string{sw.Name, ep.Iface}] == nil {
+			pt := &Port{Pos: ep.Pos, Name: ep.Iface, VLAN: 1, Priority: DefaultPortPriority, Implicit: true}
+			sw.Ports = append(sw.Ports, pt)
+			p.portIdx[[2]string{sw.Name, ep.Iface}] = pt
 		}
 	}
 	if first, ok := p.linked[s]; ok {
@@ -180,7 +182,7 @@ func (p *parser) nodeRef(n *yaml.Node, key string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if p.s.Node(name) == nil {
+	if p.s.Node(name) == nil { // nodes are few
 		p.refErrorf(p.deref(n), "%s: undefined node %q%s", key, name, didYouMean(name, p.nodeNames()))
 		return "", false
 	}
@@ -254,11 +256,11 @@ func (p *parser) source(n *yaml.Node) (string, bool) {
 
 // hasResolver reports whether from looks names up with DNS.
 func (p *parser) hasResolver(from string) bool {
-	if h := p.s.Host(from); h != nil {
+	if h := p.hostIdx[from]; h != nil {
 		return h.DNS != nil
 	}
-	if c := p.s.Client(from); c != nil {
-		return c.DNS != nil
+	if p.devices[from].kind == "client" {
+		return p.s.Client(from).DNS != nil
 	}
 	return true // containers use their resolver; nodes their resolv.conf
 }
@@ -278,7 +280,7 @@ func (p *parser) target(n *yaml.Node, key, host, from string) bool {
 		p.errorf(n, "%s: %s is a switch and has no address", key, host)
 		return false
 	case "host":
-		h := p.s.Host(host)
+		h := p.hostIdx[host]
 		for _, i := range h.Interfaces {
 			if i.IP.IsValid() {
 				return true
@@ -310,7 +312,7 @@ func (p *parser) switchRef(n *yaml.Node, key string) *Switch {
 	if !ok {
 		return nil
 	}
-	sw := p.s.Switch(name)
+	sw := p.switchIdx[name]
 	if sw == nil {
 		var cands []string
 		for _, x := range p.s.Switches {
@@ -323,7 +325,7 @@ func (p *parser) switchRef(n *yaml.Node, key string) *Switch {
 
 // portRef checks that sw has port name.
 func (p *parser) portRef(n *yaml.Node, key string, sw *Switch, name string) bool {
-	if sw.Port(name) != nil {
+	if p.portIdx[[2]string{sw.Name, name}] != nil {
 		return true
 	}
 	var cands []string
@@ -355,7 +357,7 @@ func (p *parser) networkRef(n *yaml.Node, key string) (string, bool) {
 
 // fdbHost resolves "h1" (its first interface) or "h1.eth0".
 func (p *parser) fdbHost(n *yaml.Node, s string, fe *FDBEntry) {
-	if h := p.s.Host(s); h != nil {
+	if h := p.hostIdx[s]; h != nil {
 		if len(h.Interfaces) == 0 {
 			p.errorf(n, "host: host %s has no interfaces", s)
 			return
@@ -367,7 +369,7 @@ func (p *parser) fdbHost(n *yaml.Node, s string, fe *FDBEntry) {
 		if s[i] != '.' {
 			continue
 		}
-		if h := p.s.Host(s[:i]); h != nil {
+		if h := p.hostIdx[s[:i]]; h != nil {
 			if h.Interface(s[i+1:]) == nil {
 				p.refErrorf(n, "host: host %s has no interface %q", h.Name, s[i+1:])
 				return
@@ -396,7 +398,7 @@ func (p *parser) captureTarget(n *yaml.Node, key, s string) bool {
 		p.errorf(n, "%s: capture on a container or network endpoint, not a whole node", key)
 		return false
 	}
-	if p.s.LinkAt(s) != nil {
+	if p.linkIdx[s] != nil {
 		return true
 	}
 	var cands []string
@@ -422,7 +424,7 @@ func (p *parser) checkAt(n *yaml.Node, d time.Duration) {
 	if p.lastAt != nil && d < *p.lastAt {
 		p.errorf(n, "at: %s is earlier than %s, the at of the step at %s; steps run in order", d, *p.lastAt, p.lastAtPos)
 	}
-	if d > p.s.Limits.Time {
+	if p.s.Limits.Time > 0 && d > p.s.Limits.Time {
 		p.errorf(n, "at: %s is beyond the time limit %s (raise limits.time)", d, p.s.Limits.Time)
 	}
 	p.lastAt, p.lastAtPos = &d, posOf(n)

@@ -81,7 +81,7 @@ func buildWorld(s *Scenario, loop *sim.Loop) (*world, error) {
 		for _, ifc := range hs.Interfaces {
 			hn.h.AddNIC(ifc.Name, ifc.MAC, ifc.MTU)
 		}
-		// TODO(forward): hn.h.SetForwarding(hs.Forward)
+		hn.h.SetForwarding(hs.Forward)
 		w.hosts[hs.Name] = hn
 	}
 	// Cables first, so that the gratuitous ARPs sent when addresses are
@@ -114,11 +114,12 @@ func (w *world) configure() error {
 func (w *world) newSwitch(sw *Switch) *swNode {
 	n := &swNode{name: sw.Name, ports: map[string]vswitch.PortID{}}
 	cfg := vswitch.Config{
-		Name:      sw.Name,
-		MAC:       DeriveMAC(w.s.Seed, "switch/"+sw.Name, "", 0),
-		AgingTime: sw.Aging,
-		FDBLimit:  sw.FDBLimit,
-		Now:       w.loop.Now,
+		Name:        sw.Name,
+		MAC:         DeriveMAC(w.s.Seed, "switch/"+sw.Name, "", 0),
+		AgingTime:   sw.Aging,
+		FDBLimit:    sw.FDBLimit,
+		ARPSuppress: sw.ARPSuppress,
+		Now:         w.loop.Now,
 		OnDrop: func(id vswitch.PortID, r vswitch.DropReason, f []byte) {
 			where := "switch " + sw.Name
 			if int(id) >= 0 && int(id) < len(n.where) {
