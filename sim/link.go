@@ -281,8 +281,14 @@ func (k *Link) SetConfig(cfg LinkConfig) {
 	if k.hold == 0 {
 		k.hold = DefaultReorderHold
 	}
-	k.ab.resize(k.cfg.QueueLen + 1)
-	k.ba.resize(k.cfg.QueueLen + 1)
+	// The ring of transmission end times is only needed to serialize
+	// frames: an unlimited link keeps none (it matters with 100k links).
+	ring := 0
+	if k.cfg.Bandwidth > 0 {
+		ring = k.cfg.QueueLen + 1
+	}
+	k.ab.resize(ring)
+	k.ba.resize(ring)
 }
 
 // Capture mirrors the frames leaving and arriving at both ends into c (two

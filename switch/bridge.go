@@ -3,6 +3,7 @@ package vswitch
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -73,11 +74,13 @@ type Bridge struct {
 	mu        sync.Mutex // serializes port changes, STP and sweeps; lock order: mu, then fdb shard locks
 	stp       *stp.Machine
 	nextSweep atomic.Int64
+	byName    map[string]PortID // guarded by mu
+	freeIDs   []PortID          // removed IDs, sorted; guarded by mu
 }
 
 // New returns a bridge with no ports.
 func New(cfg Config) *Bridge {
-	b := &Bridge{cfg: cfg, fdb: newFDB(cfg.FDBLimit)}
+	b := &Bridge{cfg: cfg, fdb: newFDB(cfg.FDBLimit), byName: map[string]PortID{}}
 	b.aging.Store(int64(cfg.AgingTime))
 	empty := []*bridgePort{}
 	b.ports.Store(&empty)
@@ -103,20 +106,19 @@ func (b *Bridge) AddPort(cfg PortConfig, p Port) (PortID, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	old := *b.ports.Load()
+	if _, dup := b.byName[cfg.Name]; dup && cfg.Name != "" {
+		return 0, fmt.Errorf("%w: %q", ErrPortExists, cfg.Name)
+	}
 	id := PortID(len(old))
-	for i, bp := range old {
-		if bp == nil {
-			if id == PortID(len(old)) {
-				id = PortID(i)
-			}
-			continue
-		}
-		if cfg.Name != "" && bp.name == cfg.Name {
-			return 0, fmt.Errorf("%w: %q", ErrPortExists, cfg.Name)
-		}
+	if n := len(b.freeIDs); n > 0 { // reuse the lowest free ID
+		id = b.freeIDs[0]
+		b.freeIDs = b.freeIDs[1:]
 	}
 	if cfg.Name == "" {
 		cfg.Name = fmt.Sprintf("p%d", id)
+		if _, dup := b.byName[cfg.Name]; dup {
+			return 0, fmt.Errorf("%w: %q", ErrPortExists, cfg.Name)
+		}
 	}
 	bp := newBridgePort(id, cfg, p)
 	if b.stp == nil {
@@ -124,10 +126,19 @@ func (b *Bridge) AddPort(cfg PortConfig, p Port) (PortID, error) {
 	} else {
 		bp.state.Store(stateAdminUp | uint32(stp.Blocking))
 	}
-	ports := make([]*bridgePort, max(len(old), int(id)+1))
-	copy(ports, old)
-	ports[id] = bp
+	var ports []*bridgePort
+	if int(id) == len(old) {
+		// Appending past every reader's length is invisible to them until
+		// the new header is published, so the backing array is shared and
+		// adding N ports costs O(N), not O(N^2).
+		ports = append(old, bp)
+	} else {
+		ports = make([]*bridgePort, len(old))
+		copy(ports, old)
+		ports[id] = bp
+	}
 	b.ports.Store(&ports)
+	b.byName[cfg.Name] = id
 	if b.stp != nil {
 		prio, cost := cfg.STPPriority, cfg.PathCost
 		if prio == 0 {
@@ -175,6 +186,9 @@ func (b *Bridge) RemovePort(id PortID) error {
 	copy(ports, old)
 	ports[id] = nil
 	b.ports.Store(&ports)
+	delete(b.byName, old[id].name)
+	i, _ := slices.BinarySearch(b.freeIDs, id)
+	b.freeIDs = slices.Insert(b.freeIDs, i, id)
 	if b.stp != nil {
 		b.stp.RemovePort(int(id))
 	}

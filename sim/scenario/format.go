@@ -101,21 +101,18 @@ type Switch struct {
 	Name     string
 	STP      *STP // nil: STP off
 	Aging    time.Duration
-	FDBLimit int     // default 8192; 0: no limit
+	FDBLimit int // default 8192; 0: no limit
 	// ARPSuppress makes the switch answer ARP for addresses it has seen
 	// and flood gratuitous ARPs only when they move an address.
 	ARPSuppress bool
-	Ports    []*Port // the file's ports, then ports created for links, in link order
+	Ports       []*Port // the file's ports, then ports created for links, in link order
+
+	portIdx map[string]int // built by Parse, like the Scenario's index
 }
 
 // Port returns the port named name, or nil.
 func (s *Switch) Port(name string) *Port {
-	for _, p := range s.Ports {
-		if p.Name == name {
-			return p
-		}
-	}
-	return nil
+	return lookup(s.Ports, s.portIdx, name, func(p *Port, n string) bool { return p.Name == n })
 }
 
 // STP holds a switch's spanning-tree bridge parameters.
@@ -150,7 +147,7 @@ type Host struct {
 	Interfaces []*Interface
 	Gateway    netip.Addr // zero: none
 	Routes     []Route
-	Forward    bool // routes IPv4 between its interfaces (a router)
+	Forward    bool      // routes IPv4 between its interfaces (a router)
 	DNS        *Resolver // nil: no resolver (names are not looked up)
 	Services   []*Service
 }
@@ -838,6 +835,10 @@ func buildIndex(s *Scenario) *index {
 	}
 	for i, v := range s.Switches {
 		x.switches[v.Name] = i
+		v.portIdx = make(map[string]int, len(v.Ports))
+		for j, p := range v.Ports {
+			v.portIdx[p.Name] = j
+		}
 	}
 	for i, v := range s.Hosts {
 		x.hosts[v.Name] = i

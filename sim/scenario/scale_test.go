@@ -16,7 +16,8 @@ var scaleHosts = flag.Int("scale.hosts", 0, "also run TestScale with this many h
 // in package vswitch), as a large broadcast domain needs.
 func scaleScenario(n int, suppress bool) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "name: scale-%d\nlimits: {time: 1h, events: 2000000000}\nswitches:\n  sw1: {", n)
+	// fdb_limit 0: more stations than the default 8192-entry table.
+	fmt.Fprintf(&b, "name: scale-%d\nlimits: {time: 1h, events: 2000000000}\nswitches:\n  sw1: {fdb_limit: 0, ", n)
 	if suppress {
 		b.WriteString("arp_suppress: true")
 	}

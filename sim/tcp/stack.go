@@ -155,7 +155,6 @@ func NewStack(ip IP) *Stack {
 		listeners: make(map[uint16]func(*Conn)),
 		conns:     make(map[connKey]*Conn),
 		ports:     make(map[uint16]int),
-		scratch:   make([]byte, headerLen+4+maxMTU),
 	}
 	s.rng = s.loop.Rand(name)
 	ip.Handle(frame.ProtoTCP, s.input)
@@ -414,6 +413,9 @@ func (s *Stack) resetFor(key connKey, g *segment) {
 
 // send builds and sends one segment from key.local to key.remote.
 func (s *Stack) send(key connKey, seq, ack uint32, flags uint8, mss uint16, data []byte) error {
+	if s.scratch == nil { // first segment: idle stacks (most hosts of a big lab) keep none
+		s.scratch = make([]byte, headerLen+4+maxMTU)
+	}
 	n := frame.PutTCP(s.scratch, frame.TCPHeader{
 		Src:    key.local,
 		Dst:    key.remote,

@@ -1,0 +1,57 @@
+// Package node is one simulated Docker host of vsim: a network.Controller
+// and the data plane that follows it, built in a sim.Loop the way Docker's
+// bridge driver builds it in Linux.
+//
+// A Node owns:
+//
+//   - its controller (with the predefined networks bridge, host and none),
+//     which it observes through network.Observer;
+//   - its own host stack, the "host" namespace: a *host.Host named after the
+//     node, with forwarding on, an underlay NIC (eth0) when Config.Underlay
+//     is set, and one gateway NIC per bridge network, named like Docker's
+//     bridge device (docker0, br-<12 hex of the network ID>), holding the
+//     gateway address and MAC, so that the node answers ARP and ICMP echo on
+//     every gateway and routes between its networks and its underlay;
+//   - one vswitch.Bridge per bridge network (ARP suppression off, aging
+//     300 s, no FDB cap, like Linux), with a port per endpoint and a port
+//     for the gateway, each connected by a sim.Link without impairments;
+//   - one Container per sandbox: a *host.Host named after the container
+//     with a NIC per endpoint (the endpoint's MAC, MTU and address), a TCP
+//     stack and a stub resolver;
+//   - the embedded DNS (a dnsd.Server), listening on 127.0.0.11 port 53 over
+//     UDP and TCP in every container on at least one user-defined network.
+//
+// What Docker's iptables rules do is done by filters on the gateway NICs
+// and switch ports: forwarding between two different bridge networks is
+// dropped (Docker's DOCKER-ISOLATION chains), and so is every forwarded
+// packet from or to an internal network; on a network with
+// com.docker.network.bridge.enable_icc=false, unicast IPv4 between two of
+// its containers is dropped at the switch port. Each drop is counted with
+// its reason ("isolation", "internal", "icc") and recorded in the trace
+// with Where "node NAME". NAT (masquerade, published ports) is not done
+// here: a packet leaving a container for the underlay keeps its source
+// address, so a peer on the underlay answers only if it routes the
+// container subnets to the node.
+//
+// The default route of a container follows libnetwork's ordering of
+// gateway candidates (Endpoint.Less): endpoints on internal networks never
+// give one, and among the others the network whose name sorts first wins,
+// so connecting a network can move the default route, as in Docker.
+//
+// Upstream DNS queries of the embedded DNS are real UDP datagrams (TCP when
+// an answer comes back truncated) over the simulated network, with timeouts
+// in virtual time: from the container's namespace for its --dns servers,
+// from the node's own host for the node's servers (Config.DNS).
+//
+// Determinism: the package starts no goroutines and reads no wall clock.
+// Randomness comes from loop.Rand streams named "node/NAME/...", plus the
+// streams the hosts, links and stacks derive from their own names. No map
+// is iterated where order could reach the network, the trace or output.
+//
+// Concurrency: nothing here is safe for concurrent use. A Node, its
+// controller and its containers run on the goroutine that runs their loop;
+// the controller must be driven from that goroutine too, between events.
+//
+// Ownership: frames are borrowed as package sim and host define it. Slices
+// returned by accessors are copies.
+package node
