@@ -105,8 +105,8 @@ func Run(s *Scenario, opt Options) (*Result, error) {
 	}
 	if err := w.configure(); err != nil {
 		res.Err = err
-		closeCaps()
-		return res, nil
+		res.TraceHash, res.Events = tr.Hash(), tr.Count()
+		return res, closeCaps()
 	}
 	r := &runner{w: w, loop: loop, pcapDir: opt.PcapDir, caps: map[string]*stepCapture{}}
 	for _, st := range s.Steps {

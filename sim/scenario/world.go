@@ -27,7 +27,21 @@ type world struct {
 	links    map[*Link]*sim.Link
 	linkOf   map[string]*sim.Link    // by endpoint "dev.iface" and by link name
 	endOf    map[string]*sim.LinkEnd // by endpoint "dev.iface"
+
+	docker        *dockerWorld // nil in pure L2 labs
+	clientSpecs   []*Client
+	underlayLinks []*sim.Link
 }
+
+// hostKind says what a step's source is, which decides how it resolves
+// names (see "Targets" in docs/scenarios.md).
+type hostKind uint8
+
+const (
+	kindL2        hostKind = iota // an L2-lab host: names are hosts
+	kindClient                    // a machine on the underlay: names are nodes
+	kindContainer                 // a container: names go to its resolver
+)
 
 type swNode struct {
 	name  string
@@ -38,6 +52,7 @@ type swNode struct {
 
 type hostNode struct {
 	name     string
+	kind     hostKind
 	h        *host.Host
 	tcp      *tcp.Stack
 	resolver *resolv.Resolver // nil without dns settings
@@ -91,6 +106,9 @@ func buildWorld(s *Scenario, loop *sim.Loop) (*world, error) {
 			return nil, err
 		}
 	}
+	if err := w.buildDocker(); err != nil {
+		return nil, err
+	}
 	return w, nil
 }
 
@@ -108,7 +126,7 @@ func (w *world) configure() error {
 			return err
 		}
 	}
-	return nil
+	return w.configureDocker()
 }
 
 func (w *world) newSwitch(sw *Switch) *swNode {
@@ -303,8 +321,9 @@ func (w *world) hostAddr(name string) (netip.Addr, bool) {
 	return netip.Addr{}, false
 }
 
-// macOf resolves an FDB expectation's station to a MAC.
-func (w *world) macOf(e FDBEntry) (frame.MAC, error) {
+// macOf resolves an FDB expectation's station to a MAC; a container's is
+// its MAC on network.
+func (w *world) macOf(e FDBEntry, network string) (frame.MAC, error) {
 	switch {
 	case e.HasMAC:
 		return e.MAC, nil
@@ -315,5 +334,12 @@ func (w *world) macOf(e FDBEntry) (frame.MAC, error) {
 		}
 		return m, nil
 	}
-	return frame.MAC{}, fmt.Errorf("containers are not supported in L2 labs")
+	if _, n, ok := w.container(e.Container); ok {
+		c, _ := n.Container(e.Container)
+		if nic, ok := c.NIC(network); ok {
+			return nic.MAC(), nil
+		}
+		return frame.MAC{}, fmt.Errorf("container %s is not on network %s", e.Container, network)
+	}
+	return frame.MAC{}, fmt.Errorf("no running container %q", e.Container)
 }
