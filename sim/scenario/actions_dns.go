@@ -25,6 +25,12 @@ func resolverConfig(r *Resolver) resolv.Config {
 	return c
 }
 
+// newResolver returns a resolver of hn that asks server only, names as
+// given (as `nslookup NAME SERVER` or `dig @SERVER NAME`).
+func newResolver(hn *hostNode, server netip.Addr) *resolv.Resolver {
+	return resolv.New(hn.h, hn.tcp, resolv.Config{Nameservers: []netip.Addr{server}, Ndots: resolv.NdotsZero})
+}
+
 // lookup runs one query through res and waits for its result.
 func (r *runner) lookup(res *resolv.Resolver, name string, qtype uint16) (resolv.Result, error) {
 	var out resolv.Result
@@ -65,7 +71,7 @@ func (r *runner) dns(d *DNSStep) (outcome, error) {
 	res := hn.resolver
 	if d.Server.IsValid() {
 		o.desc += " @" + d.Server.String()
-		res = resolv.New(hn.h, hn.tcp, resolv.Config{Nameservers: []netip.Addr{d.Server}, Ndots: resolv.NdotsZero})
+		res = newResolver(hn, d.Server)
 	}
 	if res == nil {
 		o.failed = fmt.Sprintf("host %s has no dns settings and the step names no server", d.From)

@@ -3,8 +3,8 @@ package scenario
 import (
 	"fmt"
 	"net/netip"
-	"strings"
 
+	"github.com/vswitch/vswitch/dockercli"
 	"github.com/vswitch/vswitch/network"
 	"github.com/vswitch/vswitch/network/ipam"
 	"github.com/vswitch/vswitch/sim"
@@ -27,6 +27,11 @@ type dockerWorld struct {
 	underlay *swNode
 	// containers caches the step-facing view of each container, by name.
 	containers map[string]*hostNode
+	envs       map[*node.Node]*dockercli.Env
+	// fileServices are the services the file gives a container, which
+	// replace those of its image.
+	fileServices map[string][]node.Service
+	serviceErr   error // a service that failed to start in an OnRun hook
 }
 
 func (w *world) buildDocker() error {
@@ -34,7 +39,12 @@ func (w *world) buildDocker() error {
 	if len(s.Nodes) == 0 && len(s.Clients) == 0 {
 		return nil
 	}
-	d := &dockerWorld{byName: map[string]*node.Node{}, containers: map[string]*hostNode{}}
+	d := &dockerWorld{
+		byName:       map[string]*node.Node{},
+		containers:   map[string]*hostNode{},
+		envs:         map[*node.Node]*dockercli.Env{},
+		fileServices: map[string][]node.Service{},
+	}
 	w.docker = d
 	d.underlay = &swNode{name: underlayName, ports: map[string]vswitch.PortID{}}
 	cfg := vswitch.DefaultConfig()
@@ -155,55 +165,6 @@ func kvMap(kvs []KV) map[string]string {
 		m[kv.Key] = kv.Value
 	}
 	return m
-}
-
-// runContainer starts a container of the file, as docker run -d followed
-// by docker network connect for each further network.
-func (w *world) runContainer(cs *Container) error {
-	n := w.docker.byName[cs.Node]
-	first := cs.Networks[0]
-	o := network.RunOptions{
-		Network:    first.Network,
-		Aliases:    first.Aliases,
-		IP:         first.IP,
-		Hostname:   cs.Hostname,
-		DNS:        cs.DNS,
-		DNSSearch:  cs.DNSSearch,
-		DNSOptions: cs.DNSOptions,
-	}
-	if _, err := n.Controller().Run(cs.Name, o); err != nil {
-		return fmt.Errorf("container %s: %w", cs.Name, err)
-	}
-	for _, a := range cs.Networks[1:] {
-		if _, err := n.Controller().Connect(cs.Name, a.Network, network.EndpointOptions{IP: a.IP, Aliases: a.Aliases}); err != nil {
-			return fmt.Errorf("container %s: network %s: %w", cs.Name, a.Network, err)
-		}
-	}
-	svcs := imageServices(cs.Image)
-	if len(cs.Services) > 0 {
-		svcs = nil
-		for _, s := range cs.Services {
-			svcs = append(svcs, nodeService(s))
-		}
-	}
-	if err := n.StartServices(cs.Name, svcs...); err != nil {
-		return fmt.Errorf("container %s: %w", cs.Name, err)
-	}
-	return nil
-}
-
-// imageServices are the servers an image runs: nginx and httpd serve HTTP
-// on 80, with their default pages; anything else runs none.
-func imageServices(image string) []node.Service {
-	name := image[strings.LastIndexByte(image, '/')+1:]
-	name, _, _ = strings.Cut(name, ":")
-	switch name {
-	case "nginx":
-		return []node.Service{{HTTP: 80, Body: "<!DOCTYPE html>\n<html>\n<head>\n<title>Welcome to nginx!</title>\n</head>\n<body>\n<h1>Welcome to nginx!</h1>\n</body>\n</html>\n"}}
-	case "httpd":
-		return []node.Service{{HTTP: 80, Body: "<html><body><h1>It works!</h1></body></html>\n"}}
-	}
-	return nil
 }
 
 func nodeService(s *Service) node.Service {

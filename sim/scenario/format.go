@@ -9,7 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vswitch/vswitch/dockercli"
 	"github.com/vswitch/vswitch/internal/frame"
+	"go.yaml.in/yaml/v3"
 )
 
 // Defaults filled in by Parse where a file leaves a value out. They are part
@@ -805,7 +807,11 @@ type DockerStep struct {
 	Node    string
 	Command string   // as written, after "docker"
 	Args    []string // Command split as a POSIX shell would
-	Cmd     DockerCommand
+	// Cmd is the parsed command; nil when Docker refuses the line
+	// (UsageErr), which only a step expecting an error may do.
+	Cmd      dockercli.Command
+	UsageErr error
+	usagePos *yaml.Node
 }
 
 // CaptureStep starts or stops a pcapng capture. Target is a host or

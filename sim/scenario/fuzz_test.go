@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"errors"
+	"github.com/vswitch/vswitch/dockercli"
 	"testing"
 )
 
@@ -63,15 +64,15 @@ func FuzzDockerCommand(f *testing.F) {
 			}
 			return
 		}
-		c, err := ParseDockerCommand(args)
+		c, err := dockercli.ParseCommand(args)
 		if err != nil {
-			if !errors.Is(err, ErrUnsupported) && !errors.Is(err, ErrUsage) {
+			if !errors.Is(err, dockercli.ErrUnsupported) && !errors.Is(err, dockercli.ErrUsage) {
 				t.Fatalf("parse error of no kind: %v", err)
 			}
 			return
 		}
-		if c.Name == "" || (c.Name == "exec") != (c.Exec != nil) {
-			t.Fatalf("bad command: %+v", c)
+		if c.Name() == "" || (c.Name() == "exec") != (c.Exec() != nil) {
+			t.Fatalf("bad command: %#v", c)
 		}
 	})
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/vswitch/vswitch/dockercli"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/vswitch/vswitch/internal/frame"
@@ -206,7 +207,7 @@ clients:
 		assert.Equal(t, "b", st.Docker.Node)
 		assert.Equal(t, "network inspect x --format '{{json .}}'", st.Docker.Command)
 		assert.Equal(t, []string{"network", "inspect", "x", "--format", "{{json .}}"}, st.Docker.Args)
-		assert.Equal(t, "network inspect", st.Docker.Cmd.Name)
+		assert.Equal(t, "network inspect", st.Docker.Cmd.Name())
 		assert.Equal(t, Expect{Pos: Pos{6, 13}, Fail: true, Error: strp("boom"), Output: strp("[]"), OutputContains: strp("[")}, st.Expect)
 		assert.True(t, st.Expect.WantsFailure())
 	}},
@@ -365,7 +366,9 @@ var errorCases = []struct {
 	{"counters reason", withSteps("  - counters: {switch: sw1}\n    expect: {drops: {Too-Big: 0}}\n"), `14:22: drops: invalid drop reason "Too-Big" (lower-case letters, digits and _)`},
 	{"stp off", "name: t\nswitches: {s: {}}\nsteps:\n  - stp: {switch: s}\n", `4:19: switch: switch s does not run STP (give it stp: {})`},
 	{"stp state", withSteps("  - stp: {switch: sw1}\n    expect: {ports: {p1: blocked}}\n"), `14:26: p1: unknown port state "blocked" (one of disabled, blocking, listening, learning, forwarding)`},
-	{"docker unsupported", "name: t\nsteps:\n  - docker: swarm init\n", `3:13: docker: docker swarm init is not supported; supported: ` + DockerSupported},
+	{"docker unsupported", "name: t\nsteps:\n  - docker: swarm init\n", `3:13: docker: docker swarm init is not supported by the simulator; supported: ` + dockercli.Supported},
+	{"docker usage without expected error", "name: t\nsteps:\n  - docker: network create\n", `3:13: docker: "docker network create" requires exactly 1 argument.`},
+	{"docker usage with expected error", "name: t\nsteps:\n  - docker: network create\n    expect: {error: requires exactly 1 argument}\n", ""},
 	{"docker pipe", "name: t\nsteps:\n  - docker: network ls | wc -l\n", `3:13: docker: shell operator "|" is not supported: a docker step runs one command (no pipes, redirections or lists)`},
 	{"docker undefined node", "name: t\nsteps:\n  - docker: network ls\n    node: host2\n", `4:11: node: undefined node "host2" (did you mean "host1"?)`},
 	{"docker output on ping", withSteps("  - ping: {from: h1, to: h2}\n    expect: {output_contains: x}\n"), `14:14: unknown key "output_contains" in ping expect; valid keys: fail, error, received, rtt_max, rtt_min`},

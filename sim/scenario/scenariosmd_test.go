@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/vswitch/vswitch/dockercli"
 )
 
 // The examples of ../shared/SCENARIOS.md, the page that fixes the format's
@@ -75,11 +76,12 @@ func TestScenariosMDFull(t *testing.T) {
 	assert.Equal(t, []string{"ping", "traceroute", "tcp", "http", "udp", "dns", "link", "wait", "fdb", "counters", "stp",
 		"docker", "docker", "docker", "docker", "docker"}, kinds)
 	last := s.Steps[len(s.Steps)-1]
-	assert.Equal(t, "port", last.Docker.Cmd.Name)
+	assert.Equal(t, "port", last.Docker.Cmd.Name())
 	assert.Equal(t, "80/tcp -> 0.0.0.0:5005", *last.Expect.Output)
-	exec := s.Steps[len(s.Steps)-2].Docker.Cmd
-	assert.Equal(t, "ping", exec.Exec.Program)
-	assert.Equal(t, []string{"c1"}, exec.Exec.Args)
+	exec := s.Steps[len(s.Steps)-2].Docker.Cmd.Exec()
+	require.NotNil(t, exec)
+	assert.Equal(t, []string{"ping", "-c", "1", "c1"}, exec.Argv)
+	assert.Equal(t, &dockercli.Ping{Host: "c1", Count: 1, Size: -1}, exec.Tool)
 }
 
 // TestDocsExamples parses every YAML example of docs/scenarios.md, so that

@@ -1,15 +1,16 @@
 package scenario
 
 import (
+	"errors"
 	"net/netip"
 	"net/url"
 	"path"
 	"slices"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
+	"github.com/vswitch/vswitch/dockercli"
 	"github.com/vswitch/vswitch/internal/frame"
+	"go.yaml.in/yaml/v3"
 )
 
 // dnsTypes lists the query types a dns step can ask.
@@ -138,6 +139,9 @@ func (p *parser) step(n *yaml.Node, index int) *Step {
 		st.STP = p.stpStep(act.v, own)
 	case "docker":
 		st.Docker = p.dockerStep(act.v, nodeE)
+		if d := st.Docker; d != nil && d.UsageErr != nil && !st.Expect.WantsFailure() {
+			p.errorf(d.usagePos, "docker: %v", d.UsageErr)
+		}
 	case "capture":
 		st.Capture = p.captureStep(act.v)
 	}
@@ -1023,19 +1027,27 @@ func (p *parser) dockerStep(n *yaml.Node, nodeE *entry) *DockerStep {
 		return nil
 	}
 	ds.Args = args
-	cmd, err := ParseDockerCommand(args)
-	if err != nil {
+	cmd, err := dockercli.ParseCommand(args)
+	switch {
+	case errors.Is(err, dockercli.ErrUsage):
+		// Docker itself refuses this line: a step may expect exactly that
+		// ({error: ...}); otherwise the file is wrong (checked once the
+		// step's expect is known).
+		ds.UsageErr = err
+		ds.usagePos = vn
+		return ds
+	case err != nil:
 		p.errorf(vn, "docker: %v", err)
 		return nil
 	}
 	ds.Cmd = cmd
-	switch cmd.Name {
-	case "run", "create":
-		if name, ok := cmd.Flags.Value("name"); ok {
-			p.dockerCtr[name] = true
+	switch c := cmd.(type) {
+	case *dockercli.Run:
+		if c.ContainerName != "" {
+			p.dockerCtr[c.ContainerName] = true
 		}
-	case "network create":
-		p.dockerNet[cmd.Args[0]] = true
+	case *dockercli.NetworkCreate:
+		p.dockerNet[c.Network] = true
 	}
 	return ds
 }

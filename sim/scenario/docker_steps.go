@@ -1,0 +1,421 @@
+package scenario
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
+	"github.com/vswitch/vswitch/dockercli"
+	"github.com/vswitch/vswitch/network"
+	"github.com/vswitch/vswitch/sim/app"
+	"github.com/vswitch/vswitch/sim/host"
+	"github.com/vswitch/vswitch/sim/node"
+)
+
+// defaultPingCount bounds `docker exec C ping HOST` without -c, which
+// would run until interrupted.
+const defaultPingCount = 4
+
+// env returns the docker CLI environment of a node: the commands of docker
+// steps and the file's containers go through it.
+func (w *world) env(n *node.Node) *dockercli.Env {
+	d := w.docker
+	if e := d.envs[n]; e != nil {
+		return e
+	}
+	e := &dockercli.Env{
+		Controller: n.Controller(),
+		Now:        w.loop.Time,
+		OnRun: func(sb *network.Sandbox, spec dockercli.RunSpec) {
+			var svcs []node.Service
+			if file, ok := d.fileServices[sb.Name()]; ok {
+				svcs = file // the file's services replace the image's
+			} else {
+				for _, s := range spec.Services {
+					if s.HTTP {
+						svcs = append(svcs, node.Service{HTTP: s.Port, Body: s.Body})
+					}
+				}
+			}
+			if err := n.StartServices(sb.Name(), svcs...); err != nil {
+				d.serviceErr = err
+			}
+		},
+	}
+	d.envs[n] = e
+	return e
+}
+
+// runContainer starts a container of the file through the docker CLI, as
+// `docker run -d` for its first network and `docker network connect` for
+// each further one.
+func (w *world) runContainer(cs *Container) error {
+	n := w.docker.byName[cs.Node]
+	if len(cs.Services) > 0 {
+		svcs := make([]node.Service, len(cs.Services))
+		for i, s := range cs.Services {
+			svcs[i] = nodeService(s)
+		}
+		w.docker.fileServices[cs.Name] = svcs
+	}
+	first := cs.Networks[0]
+	args := []string{"run", "-d", "--name", cs.Name, "--network", first.Network}
+	for _, a := range first.Aliases {
+		args = append(args, "--network-alias", a)
+	}
+	if first.IP.IsValid() {
+		args = append(args, "--ip", first.IP.String())
+	}
+	if cs.Hostname != "" {
+		args = append(args, "--hostname", cs.Hostname)
+	}
+	for _, d := range cs.DNS {
+		args = append(args, "--dns", d.String())
+	}
+	for _, s := range cs.DNSSearch {
+		args = append(args, "--dns-search", s)
+	}
+	for _, o := range cs.DNSOptions {
+		args = append(args, "--dns-option", o)
+	}
+	for _, p := range cs.Publish {
+		args = append(args, "-p", p.String())
+	}
+	args = append(args, cs.Image)
+	cmds := [][]string{args}
+	for _, a := range cs.Networks[1:] {
+		c := []string{"network", "connect"}
+		for _, al := range a.Aliases {
+			c = append(c, "--alias", al)
+		}
+		if a.IP.IsValid() {
+			c = append(c, "--ip", a.IP.String())
+		}
+		cmds = append(cmds, append(c, a.Network, cs.Name))
+	}
+	for _, c := range cmds {
+		cmd, err := dockercli.ParseCommand(c)
+		if err == nil {
+			_, err = dockercli.Exec(w.env(n), cmd)
+		}
+		if err != nil {
+			return fmt.Errorf("container %s: docker %s: %w", cs.Name, strings.Join(c, " "), err)
+		}
+		if err := w.docker.serviceErr; err != nil {
+			return fmt.Errorf("container %s: %w", cs.Name, err)
+		}
+	}
+	return nil
+}
+
+func (r *runner) docker(st *Step) (outcome, error) {
+	ds := st.Docker
+	o := outcome{desc: "docker " + ds.Command}
+	if ds.UsageErr != nil {
+		o.failed = ds.UsageErr.Error()
+		return o, nil
+	}
+	n := r.w.docker.byName[ds.Node]
+	var out string
+	if ex := ds.Cmd.Exec(); ex != nil {
+		var err error
+		out, err = r.exec(n, ex, &o)
+		if err != nil {
+			return o, err
+		}
+	} else {
+		var err error
+		out, err = dockercli.Exec(r.w.env(n), ds.Cmd)
+		if err != nil {
+			o.failed = err.Error()
+		}
+		if e := r.w.docker.serviceErr; e != nil {
+			o.failed = e.Error()
+			r.w.docker.serviceErr = nil
+		}
+	}
+	trimmed := strings.TrimSpace(out)
+	o.summary = firstLine(trimmed)
+	if e := st.Expect.Output; e != nil && trimmed != strings.TrimSpace(*e) {
+		o.mismatch("output: want %q, got %q", strings.TrimSpace(*e), trimmed)
+	}
+	if e := st.Expect.OutputContains; e != nil && !strings.Contains(out, *e) {
+		o.mismatch("output_contains: want %q in %q", *e, trimmed)
+	}
+	return o, nil
+}
+
+func firstLine(s string) string {
+	line, rest, more := strings.Cut(s, "\n")
+	if more && rest != "" {
+		return line + " ..."
+	}
+	return line
+}
+
+// exec runs a program inside a container on the simulated network and
+// returns what it prints; a failing program (non-zero exit) sets o.failed
+// to what it prints on stderr.
+func (r *runner) exec(n *node.Node, ex *dockercli.ExecCommand, o *outcome) (string, error) {
+	if _, err := r.w.env(n).ExecTarget(ex); err != nil {
+		o.failed = err.Error()
+		return "", nil
+	}
+	hn, _, ok := r.w.container(ex.Container)
+	if !ok {
+		o.failed = fmt.Sprintf("Error response from daemon: container %s is not running", ex.Container)
+		return "", nil
+	}
+	c, _ := n.Container(ex.Container)
+	switch t := ex.Tool.(type) {
+	case *dockercli.Ping:
+		return r.execPing(hn, t, o)
+	case *dockercli.Nslookup:
+		return r.execLookup(hn, t.Name, t.Server, t.Type, o, nslookupOutput)
+	case *dockercli.Dig:
+		typ := t.Type
+		if t.Reverse {
+			typ = "PTR"
+		}
+		return r.execLookup(hn, t.Name, strings.TrimPrefix(t.Server, "@"), typ, o, func(server, name string, res lookupResult) string {
+			return digOutput(server, name, res, t.Short)
+		})
+	case *dockercli.Wget:
+		return r.execHTTP(hn, t.URL, "wget", o)
+	case *dockercli.Curl:
+		return r.execHTTP(hn, t.URL, "curl", o)
+	case *dockercli.Cat:
+		switch t.Path {
+		case "/etc/resolv.conf":
+			return c.ResolvConf(), nil
+		case "/etc/hostname":
+			return c.Sandbox().Hostname() + "\n", nil
+		default:
+			var b strings.Builder
+			b.WriteString("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n")
+			for _, ifc := range c.Interfaces() {
+				fmt.Fprintf(&b, "%s\t%s\n", ifc.Addr.Addr(), c.Sandbox().Hostname())
+			}
+			return b.String(), nil
+		}
+	case *dockercli.Getent:
+		a, err := r.resolveName(hn, t.Key)
+		if err != nil {
+			// getent prints nothing and exits 2.
+			o.failed = fmt.Sprintf("getent %s %s: exit status 2", t.Database, t.Key)
+			return "", nil
+		}
+		return fmt.Sprintf("%-15s %s\n", a, t.Key), nil
+	}
+	o.failed = fmt.Sprintf("exec %s is not supported", strings.Join(ex.Argv, " "))
+	return "", nil
+}
+
+// execPing prints as busybox ping (alpine's) does.
+func (r *runner) execPing(hn *hostNode, p *dockercli.Ping, o *outcome) (string, error) {
+	dst, err := netip.ParseAddr(p.Host)
+	if err != nil {
+		a, rerr := r.resolveName(hn, p.Host)
+		if rerr != nil {
+			o.failed = fmt.Sprintf("ping: bad address '%s'", p.Host)
+			return "", nil
+		}
+		dst = a
+	}
+	count := p.Count
+	if count == 0 {
+		count = defaultPingCount
+	}
+	size := p.Size
+	if size < 0 {
+		size = 56
+	}
+	var res host.PingResult
+	done := false
+	hn.h.Ping(dst, host.PingOptions{Count: count, Interval: p.Interval, Size: size, Timeout: p.Timeout, TTL: p.TTL},
+		func(pr host.PingResult) { res, done = pr, true })
+	if err := r.await(&done); err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "PING %s (%s): %d data bytes\n", p.Host, dst, size)
+	if !p.Quiet {
+		for _, rp := range res.Replies {
+			if rp.Error != "" {
+				fmt.Fprintf(&b, "From %s icmp_seq=%d %s\n", rp.From, rp.Seq-1, rp.Error)
+				continue
+			}
+			fmt.Fprintf(&b, "%d bytes from %s: seq=%d ttl=%d time=%.3f ms\n", size+8, rp.From, rp.Seq-1, rp.TTL, ms(rp.RTT))
+		}
+	}
+	loss := 100 * (res.Sent - res.Received) / max(res.Sent, 1)
+	fmt.Fprintf(&b, "\n--- %s ping statistics ---\n%d packets transmitted, %d packets received, %d%% packet loss\n", p.Host, res.Sent, res.Received, loss)
+	if res.Received > 0 {
+		fmt.Fprintf(&b, "round-trip min/avg/max = %.3f/%.3f/%.3f ms\n", ms(res.RTTMin), ms(res.RTTAvg), ms(res.RTTMax))
+	} else {
+		o.failed = fmt.Sprintf("ping %s: %d packets transmitted, 0 packets received, 100%% packet loss", p.Host, res.Sent)
+	}
+	return b.String(), nil
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+type lookupResult struct {
+	rcode   string
+	answers []string // canonical values of the records of the asked type
+	err     error
+}
+
+// execLookup runs a DNS query from a container: through its resolver
+// settings, or to server when given.
+func (r *runner) execLookup(hn *hostNode, name, server, typ string, o *outcome, format func(server, name string, res lookupResult) string) (string, error) {
+	res := hn.resolver
+	srv := "127.0.0.11"
+	if server != "" {
+		a, err := netip.ParseAddr(server)
+		if err != nil {
+			if a, err = r.resolveName(hn, server); err != nil {
+				o.failed = fmt.Sprintf("can't resolve '%s'", server)
+				return "", nil
+			}
+		}
+		srv = a.String()
+		res = newResolver(hn, a)
+	} else if cfg := hn.resolver.Config(); len(cfg.Nameservers) > 0 {
+		srv = cfg.Nameservers[0].String()
+	}
+	types := []string{typ}
+	if typ == "" {
+		types = []string{"A", "AAAA"}
+	}
+	var all lookupResult
+	for _, t := range types {
+		out, err := r.lookup(res, name, dns.StringToType[t])
+		if err != nil {
+			return "", err
+		}
+		rcode := "TIMEOUT"
+		if out.Rcode >= 0 {
+			rcode = dns.RcodeToString[out.Rcode]
+		}
+		if all.rcode == "" || all.rcode == "NOERROR" && len(all.answers) == 0 {
+			all.rcode = rcode
+		}
+		all.answers = append(all.answers, rrValues(out.Answers, dns.StringToType[t])...)
+		if out.Err != nil && all.err == nil {
+			all.err = out.Err
+		}
+	}
+	if len(all.answers) == 0 {
+		switch {
+		case all.err != nil:
+			o.failed = fmt.Sprintf(";; %v", all.err)
+		default:
+			o.failed = fmt.Sprintf("** server can't find %s: %s", name, all.rcode)
+		}
+	}
+	return format(srv, name, all), nil
+}
+
+// nslookupOutput prints as busybox nslookup does.
+func nslookupOutput(server, name string, res lookupResult) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Server:\t\t%s\nAddress:\t%s:53\n\n", server, server)
+	if len(res.answers) == 0 {
+		fmt.Fprintf(&b, "** server can't find %s: %s\n", name, res.rcode)
+		return b.String()
+	}
+	if !strings.Contains(name, ".") {
+		b.WriteString("Non-authoritative answer:\n")
+	}
+	for _, a := range res.answers {
+		fmt.Fprintf(&b, "Name:\t%s\nAddress: %s\n\n", name, a)
+	}
+	return b.String()
+}
+
+// digOutput prints the answers one per line with +short, else a short
+// version of dig's sections.
+func digOutput(server, name string, res lookupResult, short bool) string {
+	if short {
+		if len(res.answers) == 0 {
+			return ""
+		}
+		return strings.Join(res.answers, "\n") + "\n"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, ";; ->>HEADER<<- opcode: QUERY, status: %s\n;; ANSWER SECTION:\n", res.rcode)
+	for _, a := range res.answers {
+		fmt.Fprintf(&b, "%s.\t600\tIN\t%s\t%s\n", strings.TrimSuffix(name, "."), rrTypeOf(a), a)
+	}
+	fmt.Fprintf(&b, "\n;; SERVER: %s#53(%s)\n", server, server)
+	return b.String()
+}
+
+func rrTypeOf(v string) string {
+	a, err := netip.ParseAddr(v)
+	switch {
+	case err != nil:
+		return "PTR"
+	case a.Is4():
+		return "A"
+	}
+	return "AAAA"
+}
+
+// execHTTP fetches url from a container as wget -qO- or curl would and
+// returns the body.
+func (r *runner) execHTTP(hn *hostNode, rawURL, prog string, o *outcome) (string, error) {
+	hostPort, path, err := splitURL(rawURL)
+	if err != nil {
+		o.failed = fmt.Sprintf("%s: %v", prog, err)
+		return "", nil
+	}
+	hostName, port := hostPort, uint16(80)
+	if h, p, ok := strings.Cut(hostPort, ":"); ok {
+		var n int
+		if _, err := fmt.Sscanf(p, "%d", &n); err != nil || n < 1 || n > 65535 {
+			o.failed = fmt.Sprintf("%s: bad port in %s", prog, rawURL)
+			return "", nil
+		}
+		hostName, port = h, uint16(n)
+	}
+	dst, err := r.target(hn, hostName)
+	if err != nil {
+		o.failed = fmt.Sprintf("%s: bad address '%s'", prog, hostName)
+		return "", nil
+	}
+	var resp app.Response
+	var gerr error
+	done := false
+	app.Get(hn.tcp, netip.AddrPortFrom(dst, port), hostName, path, 10*time.Second, func(rs app.Response, err error) {
+		resp, gerr, done = rs, err, true
+	})
+	if err := r.await(&done); err != nil {
+		return "", err
+	}
+	switch {
+	case gerr != nil:
+		o.failed = fmt.Sprintf("%s: can't connect to remote host (%s): %v", prog, dst, gerr)
+		return "", nil
+	case resp.Status >= 400 && prog == "wget":
+		o.failed = fmt.Sprintf("wget: server returned error: HTTP/1.1 %d %s", resp.Status, resp.Reason)
+		return "", nil
+	}
+	return string(resp.Body), nil
+}
+
+// splitURL takes "http://host[:port]/path" apart.
+func splitURL(u string) (hostPort, path string, err error) {
+	rest, ok := strings.CutPrefix(u, "http://")
+	if !ok {
+		if strings.Contains(u, "://") {
+			return "", "", fmt.Errorf("not an http URL: %s", u)
+		}
+		rest = u
+	}
+	hostPort, path, _ = strings.Cut(rest, "/")
+	return hostPort, "/" + path, nil
+}

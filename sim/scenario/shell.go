@@ -1,0 +1,102 @@
+package scenario
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ErrShell marks a docker step's command line that cannot be split (an
+// open quote, a pipe, an expansion).
+var ErrShell = errors.New("shell syntax")
+
+// shellError is a SplitCommand error: its text is the message alone, and
+// errors.Is finds ErrShell.
+type shellError struct{ msg string }
+
+func (e *shellError) Error() string { return e.msg }
+func (e *shellError) Unwrap() error { return ErrShell }
+
+func shellErrorf(format string, args ...any) error {
+	return &shellError{fmt.Sprintf(format, args...)}
+}
+
+// SplitCommand splits a command line into words as a POSIX shell would:
+// white space separates words, single quotes keep everything literal,
+// double quotes keep everything but \" \\ \$ \` and a backslash escapes the
+// next character; a backslash before a newline joins lines. Pipes,
+// redirections, command separators, substitutions and variables are
+// refused (with ErrShell): a step runs one command.
+func SplitCommand(line string) ([]string, error) {
+	var words []string
+	var cur strings.Builder
+	inWord := false
+	flush := func() {
+		if inWord {
+			words = append(words, cur.String())
+			cur.Reset()
+			inWord = false
+		}
+	}
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			flush()
+		case '\\':
+			if i+1 >= len(line) {
+				return nil, shellErrorf("the command ends with a backslash")
+			}
+			i++
+			if line[i] != '\n' {
+				cur.WriteByte(line[i])
+				inWord = true
+			}
+		case '\'':
+			end := strings.IndexByte(line[i+1:], '\'')
+			if end < 0 {
+				return nil, shellErrorf("unterminated single quote")
+			}
+			cur.WriteString(line[i+1 : i+1+end])
+			inWord = true
+			i += end + 1
+		case '"':
+			inWord = true
+			i++
+			for ; ; i++ {
+				if i >= len(line) {
+					return nil, shellErrorf("unterminated double quote")
+				}
+				d := line[i]
+				if d == '"' {
+					break
+				}
+				if d == '$' || d == '`' {
+					return nil, shellErrorf("%c expansions are not supported; quote with '...' instead", d)
+				}
+				if d == '\\' && i+1 < len(line) && strings.IndexByte("\"\\$`\n", line[i+1]) >= 0 {
+					i++
+					if line[i] != '\n' {
+						cur.WriteByte(line[i])
+					}
+					continue
+				}
+				cur.WriteByte(d)
+			}
+		case '|', '&', ';', '<', '>', '(', ')':
+			return nil, shellErrorf("shell operator %q is not supported: a docker step runs one command (no pipes, redirections or lists)", string(c))
+		case '$', '`':
+			return nil, shellErrorf("%c expansions are not supported; quote with '...' to pass it literally", c)
+		case '#':
+			if !inWord {
+				return nil, shellErrorf("# starts a comment in a shell; quote it to pass it literally")
+			}
+			cur.WriteByte(c)
+		default:
+			cur.WriteByte(c)
+			inWord = true
+		}
+	}
+	flush()
+	return words, nil
+}
