@@ -3,6 +3,7 @@ package scenario
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -418,4 +419,48 @@ func splitURL(u string) (hostPort, path string, err error) {
 	}
 	hostPort, path, _ = strings.Cut(rest, "/")
 	return hostPort, "/" + path, nil
+}
+
+// dnslog checks the query log of a node's embedded DNS.
+func (r *runner) dnslog(d *DNSLogStep) outcome {
+	o := outcome{desc: "dnslog " + d.Node}
+	n := r.w.docker.byName[d.Node]
+	log := n.DNS().Log()
+	o.summary = fmt.Sprintf("%d queries", len(log))
+	match := func(want DNSLogEntry) bool {
+		for _, e := range log {
+			if (want.From == "" || want.From == e.Endpoint) &&
+				(want.Name == "" || strings.EqualFold(want.Name, strings.TrimSuffix(e.Name, "."))) &&
+				(want.Type == "" || want.Type == e.Type) &&
+				(want.Rcode == "" || want.Rcode == e.Rcode) &&
+				(want.Answer == "" || slices.Contains(e.Answers, want.Answer)) &&
+				(want.Source == "" || want.Source == string(e.Source)) {
+				return true
+			}
+		}
+		return false
+	}
+	describe := func(e DNSLogEntry) string {
+		var parts []string
+		for _, kv := range [][2]string{{"from", e.From}, {"name", e.Name}, {"type", e.Type}, {"rcode", e.Rcode}, {"answer", e.Answer}, {"source", e.Source}} {
+			if kv[1] != "" {
+				parts = append(parts, kv[0]+"="+kv[1])
+			}
+		}
+		return "{" + strings.Join(parts, " ") + "}"
+	}
+	for _, want := range d.Expect.Has {
+		if !match(want) {
+			o.mismatch("has %s: no such query in the log", describe(want))
+		}
+	}
+	for _, want := range d.Expect.Lacks {
+		if match(want) {
+			o.mismatch("lacks %s: present in the log", describe(want))
+		}
+	}
+	if s := d.Expect.Size; s != nil && !s.Match(int64(len(log))) {
+		o.mismatch("size: want %s, got %d", s, len(log))
+	}
+	return o
 }

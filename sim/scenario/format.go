@@ -508,6 +508,7 @@ type Step struct {
 	STP        *STPStep
 	Docker     *DockerStep
 	Capture    *CaptureStep
+	DNSLog     *DNSLogStep
 
 	// Expect holds the expectations every action shares; the action's own
 	// are in its Expect field.
@@ -517,7 +518,7 @@ type Step struct {
 // StepKinds lists the actions a step can take, in the order docs list them.
 var StepKinds = []string{
 	"ping", "traceroute", "tcp", "http", "udp", "dns", "link", "wait",
-	"fdb", "counters", "stp", "docker", "capture",
+	"fdb", "counters", "stp", "docker", "capture", "dnslog",
 }
 
 // Kind returns the step's action key ("ping", "docker", ...).
@@ -549,6 +550,8 @@ func (s *Step) Kind() string {
 		return "docker"
 	case s.Capture != nil:
 		return "capture"
+	case s.DNSLog != nil:
+		return "dnslog"
 	}
 	return ""
 }
@@ -812,6 +815,30 @@ type DockerStep struct {
 	Cmd      dockercli.Command
 	UsageErr error
 	usagePos *yaml.Node
+}
+
+// DNSLogStep reads the query log of Node's embedded DNS.
+type DNSLogStep struct {
+	Node   string
+	Expect DNSLogExpect
+}
+
+// DNSLogExpect is what a dnslog step checks.
+type DNSLogExpect struct {
+	Has   []DNSLogEntry
+	Lacks []DNSLogEntry
+	Size  *IntMatch
+}
+
+// DNSLogEntry matches logged queries: every field given must match; empty
+// fields match anything.
+type DNSLogEntry struct {
+	From   string // the querying container
+	Name   string // lower case, without the final dot
+	Type   string // upper case
+	Rcode  string // upper case
+	Answer string // one of the answers
+	Source string // internal, ndots, cache, upstream, refused, failed, formerr, notimp
 }
 
 // CaptureStep starts or stops a pcapng capture. Target is a host or

@@ -31,19 +31,21 @@ var keys = map[string][]string{
 
 	"step": append([]string{"name", "at", "node", "expect"}, StepKinds...),
 
-	"ping":       {"from", "to", "count", "interval", "timeout", "size", "ttl", "df"},
-	"traceroute": {"from", "to", "max_hops", "timeout"},
-	"tcp":        {"from", "to", "data", "timeout"},
-	"http":       {"from", "url", "timeout"},
-	"udp":        {"from", "to", "data", "timeout"},
-	"dns":        {"from", "name", "type", "server"},
-	"link.step":  {"down", "up", "set", "for", "latency", "jitter", "loss", "bandwidth", "queue", "mtu", "duplicate", "reorder"},
-	"fdb":        {"switch", "node", "network"},
-	"counters":   {"switch", "port", "host", "iface"},
-	"stp":        {"switch"},
-	"capture":    {"start", "stop", "file"},
-	"fdb.entry":  {"mac", "host", "container", "port", "vlan"},
-	"int.match":  {"min", "max"},
+	"ping":         {"from", "to", "count", "interval", "timeout", "size", "ttl", "df"},
+	"traceroute":   {"from", "to", "max_hops", "timeout"},
+	"tcp":          {"from", "to", "data", "timeout"},
+	"http":         {"from", "url", "timeout"},
+	"udp":          {"from", "to", "data", "timeout"},
+	"dns":          {"from", "name", "type", "server"},
+	"link.step":    {"down", "up", "set", "for", "latency", "jitter", "loss", "bandwidth", "queue", "mtu", "duplicate", "reorder"},
+	"fdb":          {"switch", "node", "network"},
+	"counters":     {"switch", "port", "host", "iface"},
+	"stp":          {"switch"},
+	"capture":      {"start", "stop", "file"},
+	"dnslog":       {"node"},
+	"dnslog.entry": {"from", "name", "type", "rcode", "answer", "source"},
+	"fdb.entry":    {"mac", "host", "container", "port", "vlan"},
+	"int.match":    {"min", "max"},
 
 	// Expectations: the generic keys, then each action's own.
 	"expect":            {"fail", "error", "output", "output_contains"},
@@ -56,6 +58,7 @@ var keys = map[string][]string{
 	"expect.fdb":        {"has", "lacks", "size"},
 	"expect.counters":   {"rx_frames", "rx_bytes", "tx_frames", "tx_bytes", "flooded", "drops"},
 	"expect.stp":        {"root", "root_port", "ports"},
+	"expect.dnslog":     {"has", "lacks", "size"},
 }
 
 // genericExpect lists the generic expect keys valid for a step kind:

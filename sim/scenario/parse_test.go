@@ -211,6 +211,14 @@ clients:
 		assert.Equal(t, Expect{Pos: Pos{6, 13}, Fail: true, Error: strp("boom"), Output: strp("[]"), OutputContains: strp("[")}, st.Expect)
 		assert.True(t, st.Expect.WantsFailure())
 	}},
+	{"dnslog", "name: t\nnodes: {a: {}, b: {}}\ncontainers: {c1: {}}\nsteps:\n  - dnslog: {node: b}\n    expect:\n      has: [{from: c1, name: Web.Lab., type: a, rcode: noerror, answer: 172.18.0.2, source: internal}]\n      lacks: [{name: x}]\n      size: {min: 1}\n", func(t *testing.T, s *Scenario) {
+		want := &DNSLogStep{Node: "b", Expect: DNSLogExpect{
+			Has:   []DNSLogEntry{{From: "c1", Name: "web.lab", Type: "A", Rcode: "NOERROR", Answer: "172.18.0.2", Source: "internal"}},
+			Lacks: []DNSLogEntry{{Name: "x"}},
+			Size:  &IntMatch{Min: 1, HasMin: true},
+		}}
+		assert.Equal(t, want, s.Steps[0].DNSLog)
+	}},
 	{"capture", withSteps("  - capture: {start: l1, file: a/b.pcapng}\n  - capture: {stop: l1}\n"), func(t *testing.T, s *Scenario) {
 		assert.Equal(t, &CaptureStep{Start: "l1", Target: "l1", File: "a/b.pcapng"}, s.Steps[0].Capture)
 		assert.Equal(t, &CaptureStep{Stop: "l1", Target: "l1"}, s.Steps[1].Capture)
@@ -335,7 +343,7 @@ var errorCases = []struct {
 	{"node address twice", "name: t\nnodes: {a: {address: 10.0.0.1}, b: {address: 10.0.0.1}}\n", `2:33: address 10.0.0.1 of b is already used by a`},
 	{"client without address", "name: t\nclients: {c: {}}\n", `2:11: client c: missing address (its IPv4 address on the underlay, e.g. 192.168.50.99)`},
 	{"pool size", "name: t\nnodes: {a: {address_pools: [{base: 10.0.0.0/16, size: 8}]}}\n", `2:55: size: /8 is larger than the base 10.0.0.0/16`},
-	{"no action", withSteps("  - name: x\n"), `13:5: step has no action; give one of ping, traceroute, tcp, http, udp, dns, link, wait, fdb, counters, stp, docker, capture`},
+	{"no action", withSteps("  - name: x\n"), `13:5: step has no action; give one of ping, traceroute, tcp, http, udp, dns, link, wait, fdb, counters, stp, docker, capture, dnslog`},
 	{"two actions", withSteps("  - wait: 1s\n    ping: {from: h1, to: h2}\n"), `14:5: step has two actions, wait and ping: one step does one thing`},
 	{"misspelt action", withSteps("  - pign: {from: h1, to: h2}\n"), `13:5: unknown key "pign" in step (did you mean "ping"?)`},
 	{"undefined source", withSteps("  - ping: {from: h3, to: h2}\n"), `13:18: from: undefined host, client, container or node "h3" (did you mean "h1"?)`},
@@ -363,7 +371,7 @@ var errorCases = []struct {
 	{"fdb undefined host", withSteps("  - fdb: {switch: sw1}\n    expect: {has: [{host: h3}]}\n"), `14:27: host: undefined host "h3" (did you mean "h1"?)`},
 	{"fdb both", withSteps("  - fdb: {switch: sw1, network: bridge}\n"), `13:10: fdb: give a switch, or a network (and its node), not both`},
 	{"counters both", withSteps("  - counters: {switch: sw1, host: h1}\n"), `13:15: counters: give a switch (and port) or a host (and iface)`},
-	{"counters reason", withSteps("  - counters: {switch: sw1}\n    expect: {drops: {Too-Big: 0}}\n"), `14:22: drops: invalid drop reason "Too-Big" (lower-case letters, digits and _)`},
+	{"counters reason", withSteps("  - counters: {switch: sw1}\n    expect: {drops: {Too-Big: 0}}\n"), `14:22: drops: invalid drop reason "Too-Big" (lower-case letters, digits, _ and -)`},
 	{"stp off", "name: t\nswitches: {s: {}}\nsteps:\n  - stp: {switch: s}\n", `4:19: switch: switch s does not run STP (give it stp: {})`},
 	{"stp state", withSteps("  - stp: {switch: sw1}\n    expect: {ports: {p1: blocked}}\n"), `14:26: p1: unknown port state "blocked" (one of disabled, blocking, listening, learning, forwarding)`},
 	{"docker unsupported", "name: t\nsteps:\n  - docker: swarm init\n", `3:13: docker: docker swarm init is not supported by the simulator; supported: ` + dockercli.Supported},

@@ -260,6 +260,8 @@ func (r *runner) step(st *Step) (StepResult, error) {
 		out = r.capture(st.Capture)
 	case st.Docker != nil:
 		out, err = r.docker(st)
+	case st.DNSLog != nil:
+		out = r.dnslog(st.DNSLog)
 	default:
 		out = outcome{failed: "empty step"}
 	}

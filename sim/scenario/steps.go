@@ -144,6 +144,8 @@ func (p *parser) step(n *yaml.Node, index int) *Step {
 		}
 	case "capture":
 		st.Capture = p.captureStep(act.v)
+	case "dnslog":
+		st.DNSLog = p.dnslogStep(act.v, own)
 	}
 	if st.Kind() == "" {
 		return nil // the action had errors
@@ -924,7 +926,7 @@ func (p *parser) countersStep(n *yaml.Node, own []entry) *CountersStep {
 		reasons, _ := p.entries(d, "drops", "reason")
 		for _, r := range reasons {
 			if !validReason(r.key) {
-				p.errorf(r.k, "drops: invalid drop reason %q (lower-case letters, digits and _)", r.key)
+				p.errorf(r.k, "drops: invalid drop reason %q (lower-case letters, digits, _ and -)", r.key)
 				continue
 			}
 			if m, ok := p.intMatch(r.v, r.key, 0, 1<<62); ok {
@@ -944,7 +946,7 @@ func validReason(s string) bool {
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_') {
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
 			return false
 		}
 	}
@@ -1104,4 +1106,84 @@ func (p *parser) captureStep(n *yaml.Node) *CaptureStep {
 		cs.File = f
 	}
 	return cs
+}
+
+// dnsSources are the values a dnslog entry's source can take (dnsd.Source).
+var dnsSources = []string{"internal", "ndots", "cache", "upstream", "refused", "failed", "formerr", "notimp"}
+
+func (p *parser) dnslogStep(n *yaml.Node, own []entry) *DNSLogStep {
+	ds := &DNSLogStep{Node: p.firstNode()}
+	es, _, _, _, ok := p.actionEntries(n, "dnslog")
+	if !ok {
+		return nil
+	}
+	for _, e := range es {
+		if e.key == "node" {
+			v, ok := p.nodeRef(e.v, "node")
+			if !ok {
+				return nil
+			}
+			ds.Node = v
+		}
+	}
+	for _, e := range own {
+		switch e.key {
+		case "has":
+			ds.Expect.Has = p.dnslogEntries(e.v, "has")
+		case "lacks":
+			ds.Expect.Lacks = p.dnslogEntries(e.v, "lacks")
+		case "size":
+			ds.Expect.Size, _ = p.intMatch(e.v, "size", 0, math32)
+		}
+	}
+	return ds
+}
+
+func (p *parser) dnslogEntries(n *yaml.Node, key string) []DNSLogEntry {
+	items, _ := p.items(n, key)
+	out := []DNSLogEntry{}
+	for _, it := range items {
+		var de DNSLogEntry
+		ok := p.object(p.deref(it), key, "dnslog entry", keys["dnslog.entry"], func(e entry) {
+			switch e.key {
+			case "from":
+				name, ok := p.name(e.v, "from")
+				if !ok {
+					return
+				}
+				if p.devices[name].kind != "container" && !p.dockerCtr[name] {
+					p.refErrorf(p.deref(e.v), "from: undefined container %q", name)
+					return
+				}
+				de.From = name
+			case "name":
+				s, _ := p.str(e.v, "name")
+				de.Name = strings.ToLower(strings.TrimSuffix(s, "."))
+			case "type":
+				vn, s, ok := p.scalar(e.v, "type", "a query type")
+				if ok && !slices.Contains(dnsTypes, strings.ToUpper(s)) {
+					p.errorf(vn, "type: unknown query type %q (one of %s)", s, strings.Join(dnsTypes, ", "))
+				}
+				de.Type = strings.ToUpper(s)
+			case "rcode":
+				vn, s, ok := p.scalar(e.v, "rcode", "a response code")
+				if ok && !slices.Contains(rcodes, strings.ToUpper(s)) {
+					p.errorf(vn, "rcode: unknown response code %q (one of %s)", s, strings.Join(rcodes, ", "))
+				}
+				de.Rcode = strings.ToUpper(s)
+			case "answer":
+				de.Answer, _ = p.str(e.v, "answer")
+			case "source":
+				vn, s, ok := p.scalar(e.v, "source", "an answer source")
+				if ok && !slices.Contains(dnsSources, s) {
+					p.errorf(vn, "source: unknown source %q (one of %s)", s, strings.Join(dnsSources, ", "))
+				}
+				de.Source = s
+			}
+		})
+		if ok {
+			out = append(out, de)
+		}
+	}
+	return out
 }
