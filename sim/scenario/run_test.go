@@ -179,3 +179,22 @@ steps:
 	assert.Contains(t, mer.String(), "flowchart LR")
 	assert.Contains(t, mer.String(), "h1 ---|")
 }
+
+func TestGraphDockerLevel(t *testing.T) {
+	s := mustParse(t, `
+name: d
+networks: {localnet: {}}
+containers:
+  c1: {networks: {localnet: {aliases: [web]}}}
+  c2: {}
+clients: {laptop: {address: 192.168.50.99}}
+`)
+	var dot, mer bytes.Buffer
+	WriteDOT(&dot, s)
+	for _, want := range []string{`subgraph "cluster_host1"`, `"c1" -- "host1/localnet" [label="alias web"]`, `"c2" -- "host1/bridge"`, `"laptop" -- "underlay"`} {
+		assert.Contains(t, dot.String(), want)
+	}
+	WriteMermaid(&mer, s)
+	assert.Contains(t, mer.String(), "c1([\"c1\"]) --- host1_localnet")
+	assert.Contains(t, mer.String(), "node_host1 --- underlay")
+}
