@@ -8,7 +8,10 @@ import (
 )
 
 // cacheKey identifies a cached answer. The upstream list is part of the
-// key: sandboxes with different --dns servers may see different answers.
+// key: sandboxes with different --dns servers may see different answers;
+// answers from a sandbox's own --dns servers are keyed by the sandbox too,
+// since those are asked from its namespace. Node upstreams, asked from the
+// node, are shared.
 type cacheKey struct {
 	name   string // lower-case, fully qualified
 	qtype  uint16

@@ -336,3 +336,23 @@ func TestHealthOrderAllDown(t *testing.T) {
 	assert.Equal(t, []netip.AddrPort{node3, node2, node1}, h.order([]netip.AddrPort{node1, node2, node3}, 0))
 	assert.Equal(t, []netip.AddrPort{node2, node3, node1}, h.order([]netip.AddrPort{node1, node2, node3}, 25*time.Second))
 }
+
+// A sandbox's own --dns servers are asked from its namespace: two sandboxes
+// with the same --dns list (one of them on an internal network) must not
+// share cached answers, while node upstreams are shared.
+func TestCacheNotSharedAcrossSandboxDNS(t *testing.T) {
+	f := newFixture(t, nil)
+	f.ex.ups[dns53] = &upstream{delay: 10 * time.Millisecond, answer: []string{"$NAME 300 IN A 192.0.2.80"}}
+	f.ask(t, clients["c8"], query("www.example.com", dns.TypeA))
+	require.Len(t, f.ex.calls, 1)
+	f.ask(t, clients["c9"], query("www.example.com", dns.TypeA))
+	assert.Len(t, f.ex.calls, 2, "c9 asks its own --dns server, not c8's cached answer")
+	f.ask(t, clients["c8"], query("www.example.com", dns.TypeA))
+	assert.Len(t, f.ex.calls, 2, "c8's own answer is cached for c8")
+
+	f.ex.ups[node1] = &upstream{delay: 10 * time.Millisecond, answer: []string{"$NAME 300 IN A 192.0.2.81"}}
+	f.ask(t, clients["c1"], query("shared.example.com", dns.TypeA))
+	n := len(f.ex.calls)
+	f.ask(t, clients["c2"], query("shared.example.com", dns.TypeA))
+	assert.Len(t, f.ex.calls, n, "node upstreams' answers are shared")
+}

@@ -101,6 +101,12 @@ func (s *Server) resolveLocked(q *dns.Msg, c Client, copyQ bool) (*dns.Msg, *pen
 		qclass: qq.Qclass,
 		ups:    upstreamKey(ups),
 	}
+	if len(ep.sb.dns) > 0 {
+		// A sandbox's own --dns servers are asked from its namespace, where
+		// they may be unreachable (an internal network) or answer
+		// differently: its answers are its own.
+		key.ups += "@" + ep.sb.id
+	}
 	if opt != nil {
 		key.do = opt.Do()
 		key.ups += "+edns"

@@ -284,7 +284,7 @@ func (e *Env) port(c *Port) (string, error) {
 			}
 		}
 		if len(out) == 0 {
-			return "", usagef("Error: No public port '%s' published for %s", c.Private, c.Container)
+			return "", usagef("no public port '%s' published for %s", c.Private, c.Container)
 		}
 	} else {
 		for _, b := range rec.spec.Ports {

@@ -103,7 +103,7 @@ func TestPublishedPorts(t *testing.T) {
 	assert.Equal(t, "0.0.0.0:5005\n[::]:5005\n", mustDocker(t, env, "port web 80/tcp"))
 	assert.Equal(t, "127.0.0.1:8053\n", mustDocker(t, env, "port web 53/udp"))
 	_, err := docker(t, env, "port web 53")
-	assert.EqualError(t, err, "Error: No public port '53' published for web")
+	assert.EqualError(t, err, "no public port '53' published for web")
 	assert.Equal(t, "127.0.0.1:8053->53/udp, 0.0.0.0:5005->80/tcp, [::]:5005->80/tcp, 0.0.0.0:49153->9000/tcp, [::]:49153->9000/tcp\n",
 		mustDocker(t, env, "ps --format '{{.Ports}}'"))
 

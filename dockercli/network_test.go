@@ -173,7 +173,7 @@ func TestNetworkErrorsLeaveStateUnchanged(t *testing.T) {
 		{"rm nosuch", "Error response from daemon: No such container: nosuch", nil},
 		{"rm c1", `Error response from daemon: cannot remove container "/c1": container is running: stop the container before removing or force remove`, nil},
 		{"port nosuch", "Error response from daemon: No such container: nosuch", nil},
-		{"port c1 80", "Error: No public port '80' published for c1", nil},
+		{"port c1 80", "no public port '80' published for c1", nil},
 		{"port c1 abc/udp", `Error: invalid port (abc): strconv.ParseUint: parsing "abc": invalid syntax`, nil},
 		{"inspect nosuch", "Error: No such object: nosuch", nil},
 		{"container inspect nosuch", "Error response from daemon: No such container: nosuch", nil},

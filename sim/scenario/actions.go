@@ -69,6 +69,11 @@ func (r *runner) ping(p *PingStep) (outcome, error) {
 		return o, err
 	}
 	o.summary = fmt.Sprintf("%d/%d received", res.Received, res.Sent)
+	if res.Sent == 0 {
+		// Not even one request left the host (no route): ping fails.
+		o.failed = "ping: sendto: " + strings.Join(uniq(res.Errors), ", ")
+		return o, nil
+	}
 	if res.Received > 0 {
 		o.summary += fmt.Sprintf(", rtt min/avg/max %s/%s/%s", fmtDur(res.RTTMin), fmtDur(res.RTTAvg), fmtDur(res.RTTMax))
 	}

@@ -82,7 +82,7 @@ func (r *runner) dns(d *DNSStep) (outcome, error) {
 		o.failed = fmt.Sprintf("unknown query type %q", d.Type)
 		return o, nil
 	}
-	out, err := r.lookup(res, d.Name, qtype)
+	out, err := r.lookup(res, queryName(d.Name, qtype), qtype)
 	if err != nil {
 		return o, err
 	}
@@ -109,8 +109,8 @@ func (r *runner) dns(d *DNSStep) (outcome, error) {
 	}
 	if e.HasAnswers {
 		checked = true
-		want := slices.Clone(e.Answers)
-		got := slices.Clone(answers)
+		want := trimDots(e.Answers)
+		got := trimDots(answers)
 		slices.Sort(want)
 		slices.Sort(got)
 		if !slices.Equal(want, got) {
@@ -151,6 +151,29 @@ func rrValues(rrs []dns.RR, qtype uint16) []string {
 			h := rr.Header().String()
 			out = append(out, strings.TrimSpace(strings.TrimPrefix(rr.String(), h)))
 		}
+	}
+	return out
+}
+
+// queryName is the name to ask for: an address asked with PTR becomes its
+// reverse name (1.0.18.172.in-addr.arpa), as nslookup and dig -x do.
+func queryName(name string, qtype uint16) string {
+	if qtype == dns.TypePTR {
+		if _, err := netip.ParseAddr(name); err == nil {
+			if rev, err := dns.ReverseAddr(name); err == nil {
+				return rev
+			}
+		}
+	}
+	return name
+}
+
+// trimDots returns a copy of names without final dots, so that expected
+// answers can be written either way.
+func trimDots(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = strings.TrimSuffix(n, ".")
 	}
 	return out
 }

@@ -240,6 +240,10 @@ func (r *runner) execPing(hn *hostNode, p *dockercli.Ping, o *outcome) (string, 
 	if err := r.await(&done); err != nil {
 		return "", err
 	}
+	if res.Sent == 0 {
+		o.failed = "ping: sendto: Network unreachable"
+		return "", nil
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "PING %s (%s): %d data bytes\n", p.Host, dst, size)
 	if !p.Quiet {
@@ -290,10 +294,13 @@ func (r *runner) execLookup(hn *hostNode, name, server, typ string, o *outcome, 
 	types := []string{typ}
 	if typ == "" {
 		types = []string{"A", "AAAA"}
+		if _, err := netip.ParseAddr(name); err == nil {
+			types = []string{"PTR"} // nslookup ADDRESS asks for its name
+		}
 	}
 	var all lookupResult
 	for _, t := range types {
-		out, err := r.lookup(res, name, dns.StringToType[t])
+		out, err := r.lookup(res, queryName(name, dns.StringToType[t]), dns.StringToType[t])
 		if err != nil {
 			return "", err
 		}
@@ -332,6 +339,11 @@ func nslookupOutput(server, name string, res lookupResult) string {
 		b.WriteString("Non-authoritative answer:\n")
 	}
 	for _, a := range res.answers {
+		if _, err := netip.ParseAddr(a); err != nil { // a PTR answer
+			rev, _ := dns.ReverseAddr(name)
+			fmt.Fprintf(&b, "%s\tname = %s\n", strings.TrimSuffix(rev, "."), a)
+			continue
+		}
 		fmt.Fprintf(&b, "Name:\t%s\nAddress: %s\n\n", name, a)
 	}
 	return b.String()
