@@ -51,6 +51,20 @@ func (t *neighTable) snoop(k neighKey, mac frame.MAC, now, aging int64) (moved b
 	return live && old.mac != mac
 }
 
+// expire removes bindings not refreshed for aging.
+func (t *neighTable) expire(now, aging int64) {
+	if aging <= 0 {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for k, e := range t.m {
+		if now-e.seen >= aging {
+			delete(t.m, k)
+		}
+	}
+}
+
 func (t *neighTable) lookup(k neighKey, now, aging int64) (frame.MAC, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -90,6 +104,11 @@ func (b *Bridge) suppressARP(in *bridgePort, eth frame.Ethernet, vlan uint16) bo
 	}
 	mac, ok := b.neigh.lookup(neighKey{ip: tpa, vlan: vlan}, now, aging)
 	if !ok || mac == a.SenderMAC() {
+		return false
+	}
+	if _, live := b.fdb.lookup(fdbKey{mac: mac, vlan: vlan}.pack(), now, aging); !live {
+		// The station is gone (its port went down, or it aged out): let
+		// the request flood, so the asker learns the truth.
 		return false
 	}
 	// Answer as the owner would: from its MAC, to the requester.

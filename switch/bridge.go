@@ -192,7 +192,8 @@ func (b *Bridge) RemovePort(id PortID) error {
 	if b.stp != nil {
 		b.stp.RemovePort(int(id))
 	}
-	b.flushPort(id)
+	// Every entry goes, static ones too: the ID will be reused.
+	b.fdb.deleteIf(func(_ fdbKey, port PortID, _ bool, _ int64) bool { return port == id })
 	return nil
 }
 
@@ -303,6 +304,7 @@ func (b *Bridge) Advance(now time.Duration) {
 		aging := b.aging.Load()
 		if aging > 0 {
 			b.c.aged.Add(uint64(b.fdb.expire(n, aging)))
+			b.neigh.expire(n, aging)
 		}
 		b.nextSweep.Store(n + sweepInterval(aging))
 	}

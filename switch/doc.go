@@ -19,9 +19,11 @@
 // jiffies.
 //
 // Concurrency: Input may be called from many goroutines at once (the daemon
-// reads several TAPs in parallel). The FDB is sharded with a read-mostly
-// lock per shard, the port table is copy-on-write, and counters are atomic,
-// so the forwarding path takes no exclusive lock for known traffic. STP
+// reads several TAPs in parallel). The FDB is a sharded hash table whose
+// readers take no lock (writers of a shard serialize on its mutex), the
+// port table is copy-on-write, and counters are atomic, so forwarding known
+// traffic takes no lock at all. The FDB limit is checked without a global
+// lock, so concurrent learners may overshoot it by a few entries. STP
 // state changes are serialized by one mutex. The simulator calls everything
 // from one goroutine and pays only uncontended costs. Port.Send may be called
 // concurrently for different ports, and for the same port from several

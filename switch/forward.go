@@ -101,10 +101,15 @@ func (b *Bridge) Input(id PortID, f []byte) {
 				b.drop(in, DropLocal, f)
 				return
 			}
-			if int(out) < len(ports) {
-				if op := ports[out]; op != nil && op.forwards(vlan) {
-					b.transmit(op, &eg)
-				}
+			switch op := portAt(ports, out); {
+			case op == nil: // removed since it was learned
+				b.drop(in, DropUnknownPort, f)
+			case !op.adminUp():
+				b.drop(in, DropPortDown, f)
+			case !op.forwards(vlan): // blocking, listening or learning
+				b.drop(in, DropSTP, f)
+			default:
+				b.transmit(op, &eg)
 			}
 			eg.release()
 			return
@@ -199,4 +204,12 @@ func (e *egress) release() {
 	if e.bufT != nil {
 		frame.PutBuf(e.bufT)
 	}
+}
+
+// portAt returns the port with ID id, or nil.
+func portAt(ports []*bridgePort, id PortID) *bridgePort {
+	if id < 0 || int(id) >= len(ports) {
+		return nil
+	}
+	return ports[id]
 }
