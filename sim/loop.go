@@ -64,6 +64,10 @@ type Loop struct {
 	seed     uint64
 	fired    uint64
 	maxEvent uint64
+	// maxQueued caps Pending (0: no cap); overflow is set when an event had
+	// to be refused, which ends the run with ErrEventLimit.
+	maxQueued int
+	overflow  bool
 	maxTime  time.Duration
 	free     [len(bufClasses)][][]byte // recycled frame buffers per class
 	cur      uint64                    // sequence number of the event being fired
@@ -106,11 +110,21 @@ func (l *Loop) Fired() uint64 { return l.fired }
 // until they reach the head of the queue).
 func (l *Loop) Pending() int { return len(l.q) + len(l.fifo) - l.fhead }
 
+// DefaultMaxQueued caps the events waiting in the queue at once, whatever
+// the event limit: with small frames in flight, about 800 MB at the peak.
+const DefaultMaxQueued = 2_000_000
+
 // SetLimits caps the run: Run fails with ErrEventLimit after maxEvents events
 // and with ErrTimeLimit once virtual time would pass maxTime. Zero means no
-// cap.
+// cap. The queue is capped too, at maxEvents or DefaultMaxQueued, whichever
+// is lower: a storm queues a flood of deliveries at one instant, and memory
+// must run out no sooner than the event budget.
 func (l *Loop) SetLimits(maxEvents uint64, maxTime time.Duration) {
 	l.maxEvent, l.maxTime = maxEvents, maxTime
+	l.maxQueued = DefaultMaxQueued
+	if maxEvents > 0 && maxEvents < DefaultMaxQueued {
+		l.maxQueued = int(maxEvents)
+	}
 }
 
 // Rand returns a random stream for the named component. The same seed and
@@ -250,8 +264,17 @@ func (l *Loop) push(e event) {
 	l.insert(e)
 }
 
-// insert queues e as it is (time and sequence already set).
+// insert queues e as it is (time and sequence already set), unless the
+// queue is full: then the event is dropped and the run ends at the next
+// limit check.
 func (l *Loop) insert(e event) {
+	if l.maxQueued > 0 && l.Pending() >= l.maxQueued {
+		l.overflow = true
+		if e.buf != nil {
+			l.putBuf(e.buf)
+		}
+		return
+	}
 	var slot int
 	if n := len(l.freeEv); n > 0 {
 		slot = l.freeEv[n-1]
@@ -431,6 +454,9 @@ func (l *Loop) RunUntil(deadline time.Duration, cond func() bool) (bool, error) 
 // checkLimits reports whether firing the head of the queue would break a
 // limit.
 func (l *Loop) checkLimits() error {
+	if l.overflow {
+		return fmt.Errorf("%w: more than %d events queued at once at virtual time %v", ErrEventLimit, l.maxQueued, l.now)
+	}
 	if k, _ := l.head(); l.maxTime > 0 && k.at > l.maxTime {
 		l.now = max(l.now, l.maxTime)
 		return l.timeLimitErr()

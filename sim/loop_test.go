@@ -1,7 +1,9 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -378,5 +380,24 @@ func TestFIFOCompaction(t *testing.T) {
 	}
 	if cap(l.fifo) > 40000 {
 		t.Errorf("fifo grew to %d entries for a queue of at most 2", cap(l.fifo))
+	}
+}
+
+// TestQueueCap: a flood that queues more events than the limit ends the run
+// with ErrEventLimit before memory does.
+func TestQueueCap(t *testing.T) {
+	l := NewLoop(1)
+	l.SetLimits(1000, 0)
+	l.At(1, func() {
+		for range 5000 {
+			l.Deliver(2, nopReceiver{}, make([]byte, 60))
+		}
+	})
+	err := l.Run(10)
+	if !errors.Is(err, ErrEventLimit) || !strings.Contains(err.Error(), "queued at once") {
+		t.Fatalf("got %v, want the queue cap", err)
+	}
+	if l.Pending() > 1000 {
+		t.Errorf("%d events queued, cap 1000", l.Pending())
 	}
 }
