@@ -10,6 +10,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"flag"
 	"fmt"
@@ -128,7 +129,7 @@ func loadAll(paths []string, stderr io.Writer) ([]*scenario.Scenario, bool) {
 	return out, ok
 }
 
-func cmdRun(args []string, stdout, stderr io.Writer) int {
+func cmdRun(args []string, stdout, stderr io.Writer) (code int) {
 	fs := flag.NewFlagSet("vsim run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	seed := fs.Uint64("seed", 0, "seed for every scenario (default: the file's, else 1)")
@@ -163,13 +164,19 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "vsim: %v\n", err)
 			return 2
 		}
-		defer f.Close()
-		opt.Trace = f
+		bw := bufio.NewWriterSize(f, 1<<16)
+		opt.Trace = bw
+		defer func() {
+			if err := errors.Join(bw.Flush(), f.Close()); err != nil {
+				fmt.Fprintf(stderr, "vsim: trace: %v\n", err)
+				code = 2
+			}
+		}()
 	}
 	opt.OnStep = func(sr scenario.StepResult) { scenario.WriteStep(stdout, sr) }
 
 	var results []*scenario.Result
-	passed, failed := 0, 0
+	passed, failed, broken := 0, 0, 0
 	for _, s := range scenarios {
 		sd := s.Seed
 		if opt.Seed != nil {
@@ -185,6 +192,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		results = append(results, res)
 		passed += res.Passed()
 		failed += res.Failed()
+		if res.Err != nil {
+			broken++ // stopped early or never built: fails even without steps
+		}
 	}
 	if *junit != "" {
 		f, err := os.Create(*junit)
@@ -200,7 +210,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	fmt.Fprintf(stdout, "%d passed, %d failed\n", passed, failed)
-	if failed > 0 {
+	if failed > 0 || broken > 0 {
 		return 1
 	}
 	return 0

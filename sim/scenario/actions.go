@@ -251,7 +251,7 @@ func (r *runner) link(l *LinkStep) (outcome, error) {
 	case LinkUp:
 		k.SetUp(true)
 	case LinkSet:
-		props := l.Target.LinkProps
+		props := r.w.props[l.Target] // as the last set left it
 		l.Change.Apply(&props)
 		cfg := linkConfig(props)
 		if err := cfg.Validate(); err != nil {
@@ -259,6 +259,7 @@ func (r *runner) link(l *LinkStep) (outcome, error) {
 			return o, nil
 		}
 		k.SetConfig(cfg)
+		r.w.props[l.Target] = props
 	}
 	return o, nil
 }

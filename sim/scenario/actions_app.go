@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 
 	"github.com/vswitch/vswitch/internal/frame"
@@ -25,7 +26,7 @@ func (r *runner) http(h *HTTPStep) (outcome, error) {
 	var resp app.Response
 	var gerr error
 	done := false
-	app.Get(hn.tcp, netip.AddrPortFrom(dst, h.Port), h.Host, h.Path, h.Timeout, func(rs app.Response, err error) {
+	app.Get(hn.tcp, netip.AddrPortFrom(dst, h.Port), hostHeader(h.Host, h.Port), h.Path, h.Timeout, func(rs app.Response, err error) {
 		resp, gerr, done = rs, err, true
 	})
 	if err := r.await(&done); err != nil {
@@ -111,4 +112,13 @@ func (r *runner) udp(u *UDPStep) (outcome, error) {
 	// An exchange cut short by "unreachable" closes its port when its
 	// own timer fires.
 	return o, nil
+}
+
+// hostHeader is the Host header for a URL's host and port: RFC 7230 wants
+// the port unless it is the default.
+func hostHeader(host string, port uint16) string {
+	if port == 80 {
+		return host
+	}
+	return host + ":" + strconv.Itoa(int(port))
 }

@@ -403,7 +403,7 @@ func (r *runner) execHTTP(hn *hostNode, rawURL, prog string, o *outcome) (string
 	var resp app.Response
 	var gerr error
 	done := false
-	app.Get(hn.tcp, netip.AddrPortFrom(dst, port), hostName, path, 10*time.Second, func(rs app.Response, err error) {
+	app.Get(hn.tcp, netip.AddrPortFrom(dst, port), hostHeader(hostName, port), path, 10*time.Second, func(rs app.Response, err error) {
 		resp, gerr, done = rs, err, true
 	})
 	if err := r.await(&done); err != nil {

@@ -26,9 +26,9 @@ func WriteStep(w io.Writer, sr StepResult) {
 	if !sr.Pass {
 		verdict = "FAIL"
 	}
-	line := fmt.Sprintf("%s %s  %-40s", verdict, FormatTime(sr.Start), sr.Desc)
+	line := fmt.Sprintf("%s %s  %-40s", verdict, FormatTime(sr.Start), oneLine(sr.Desc))
 	if sr.Detail != "" {
-		line += "  " + sr.Detail
+		line += "  " + oneLine(sr.Detail)
 	}
 	fmt.Fprintln(w, strings.TrimRight(line, " "))
 }
@@ -138,4 +138,10 @@ func WriteJUnit(w io.Writer, results []*Result) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// oneLine keeps a report line on one line: multi-line commands and error
+// texts (Docker's "invalid network config:\n...") are joined with " | ".
+func oneLine(s string) string {
+	return strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", " | ")
 }

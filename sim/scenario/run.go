@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/gopacket/layers"
 	"github.com/vswitch/vswitch/sim"
+	"github.com/vswitch/vswitch/sim/host"
 )
 
 // Options change how a scenario runs; the zero value runs it as written.
@@ -103,10 +104,18 @@ func Run(s *Scenario, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	var ctrCaps *containerPcaps
+	if opt.PcapDir != "" {
+		ctrCaps = &containerPcaps{dir: opt.PcapDir, name: s.Name, caps: map[string]*stepCapture{}, seen: map[*host.NIC]bool{}}
+	}
+	closeAll := func() error { return errors.Join(closeCaps(), ctrCaps.close()) }
 	if err := w.configure(); err != nil {
 		res.Err = err
 		res.TraceHash, res.Events = tr.Hash(), tr.Count()
-		return res, closeCaps()
+		return res, closeAll()
+	}
+	if err := ctrCaps.attach(w); err != nil {
+		return nil, errors.Join(err, closeAll())
 	}
 	r := &runner{w: w, loop: loop, pcapDir: opt.PcapDir, caps: map[string]*stepCapture{}}
 	for _, st := range s.Steps {
@@ -123,6 +132,9 @@ func Run(s *Scenario, opt Options) (*Result, error) {
 		}
 		sr, err := r.step(st)
 		res.Steps = append(res.Steps, sr)
+		if cerr := ctrCaps.attach(w); cerr != nil {
+			return nil, errors.Join(cerr, closeAll())
+		}
 		if opt.OnStep != nil {
 			opt.OnStep(sr)
 		}
@@ -131,8 +143,11 @@ func Run(s *Scenario, opt Options) (*Result, error) {
 			break
 		}
 	}
-	if cerr := errors.Join(closeCaps(), r.closeCaptures()); cerr != nil && err == nil {
+	if cerr := errors.Join(closeAll(), r.closeCaptures()); cerr != nil {
 		return nil, cerr
+	}
+	if terr := tr.Err(); terr != nil {
+		return nil, fmt.Errorf("trace: %w", terr)
 	}
 	res.TraceHash = tr.Hash()
 	res.Events = tr.Count()
@@ -179,8 +194,13 @@ func (w *world) capturePcaps(dir string) (func() error, error) {
 		}
 		return errors.Join(errs...)
 	}
+	links := make([]*sim.Link, 0, len(w.s.Links)+len(w.underlayLinks))
 	for _, l := range w.s.Links {
-		name := fmt.Sprintf("%s.%s.pcapng", w.s.Name, fileSafe(l.String()))
+		links = append(links, w.links[l])
+	}
+	links = append(links, w.underlayLinks...) // Docker labs: nodes and clients on the underlay
+	for _, k := range links {
+		name := fmt.Sprintf("%s.%s.pcapng", w.s.Name, fileSafe(k.Name()))
 		f, err := os.Create(filepath.Join(dir, name))
 		if err != nil {
 			closeAll()
@@ -193,7 +213,7 @@ func (w *world) capturePcaps(dir string) (func() error, error) {
 			return nil, fmt.Errorf("pcap: %w", err)
 		}
 		// Capture at end A: both directions as seen on that side of the wire.
-		w.links[l].A().Capture(c)
+		k.A().Capture(c)
 		files = append(files, open{f, c})
 	}
 	return closeAll, nil

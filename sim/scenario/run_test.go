@@ -198,3 +198,66 @@ clients: {laptop: {address: 192.168.50.99}}
 	assert.Contains(t, mer.String(), "c1([\"c1\"]) --- host1_localnet")
 	assert.Contains(t, mer.String(), "node_host1 --- underlay")
 }
+
+// Consecutive link set steps add up: the second keeps what the first set.
+func TestLinkSetAccumulates(t *testing.T) {
+	s := mustParse(t, twoHosts+`
+steps:
+  - ping: {from: h1, to: h2}
+  - link: {set: h1.eth0, latency: 20ms}
+  - link: {set: h1.eth0, loss: 0%}
+  - ping: {from: h1, to: h2}
+    expect: {rtt_min: 42ms, rtt_max: 42ms}   # 2 x (20ms + 1ms): the loss change kept the latency
+`)
+	res, err := Run(s, Options{})
+	require.NoError(t, err)
+	assert.True(t, res.OK(), "%+v", res.Steps[len(res.Steps)-1])
+}
+
+// Capture steps without --pcap count frames and write nothing; with it,
+// Docker labs get a file per container and per underlay link.
+func TestCaptureFiles(t *testing.T) {
+	wd := t.TempDir()
+	t.Chdir(wd)
+	s := mustParse(t, twoHosts+`
+steps:
+  - capture: {start: h1}
+  - ping: {from: h1, to: h2}
+  - capture: {stop: h1}
+`)
+	res, err := Run(s, Options{})
+	require.NoError(t, err)
+	require.True(t, res.OK())
+	assert.Contains(t, res.Steps[2].Detail, "not written")
+	entries, _ := os.ReadDir(wd)
+	assert.Empty(t, entries, "no files without --pcap")
+
+	d := mustParse(t, `
+name: dl
+networks: {localnet: {}}
+containers: {c1: {networks: [localnet]}, c2: {networks: [localnet]}}
+clients: {laptop: {address: 192.168.50.99}}
+steps:
+  - ping: {from: c1, to: c2}
+  - docker: run -d --name c3 --network localnet alpine sleep 1d
+  - ping: {from: c3, to: c1}
+`)
+	dir := t.TempDir()
+	res, err = Run(d, Options{PcapDir: dir})
+	require.NoError(t, err)
+	require.True(t, res.OK())
+	var names []string
+	entries, _ = os.ReadDir(dir)
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	assert.Subset(t, names, []string{"dl.c1.pcapng", "dl.c2.pcapng", "dl.c3.pcapng"}, "containers, including one a step created")
+	assert.Len(t, names, 5, "and the two underlay links: %v", names)
+}
+
+func TestReportKeepsOneLinePerStep(t *testing.T) {
+	var buf bytes.Buffer
+	WriteStep(&buf, StepResult{Pass: false, Desc: "docker network create x", Detail: "invalid network config:\ninvalid subnet"})
+	assert.Equal(t, 1, strings.Count(buf.String(), "\n"))
+	assert.Contains(t, buf.String(), "invalid network config: | invalid subnet")
+}

@@ -28,7 +28,8 @@ type world struct {
 	linkOf   map[string]*sim.Link    // by endpoint "dev.iface" and by link name
 	endOf    map[string]*sim.LinkEnd // by endpoint "dev.iface"
 
-	docker        *dockerWorld // nil in pure L2 labs
+	props         map[*Link]LinkProps // current impairments: link set steps change them
+	docker        *dockerWorld        // nil in pure L2 labs
 	clientSpecs   []*Client
 	underlayLinks []*sim.Link
 }
@@ -87,6 +88,7 @@ func buildWorld(s *Scenario, loop *sim.Loop) (*world, error) {
 		links:    map[*Link]*sim.Link{},
 		linkOf:   map[string]*sim.Link{},
 		endOf:    map[string]*sim.LinkEnd{},
+		props:    map[*Link]LinkProps{},
 	}
 	for _, sw := range s.Switches {
 		w.switches[sw.Name] = w.newSwitch(sw)
@@ -242,6 +244,7 @@ func (w *world) addLink(l *Link) error {
 	}
 	k := sim.NewLink(w.loop, l.String(), cfg)
 	w.links[l] = k
+	w.props[l] = l.LinkProps
 	w.linkOf[l.A.String()] = k
 	w.linkOf[l.B.String()] = k
 	if l.Name != "" {
