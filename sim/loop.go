@@ -68,10 +68,10 @@ type Loop struct {
 	// to be refused, which ends the run with ErrEventLimit.
 	maxQueued int
 	overflow  bool
-	maxTime  time.Duration
-	free     [len(bufClasses)][][]byte // recycled frame buffers per class
-	cur      uint64                    // sequence number of the event being fired
-	trace    *Trace
+	maxTime   time.Duration
+	free      [len(bufClasses)][][]byte // recycled frame buffers per class
+	cur       uint64                    // sequence number of the event being fired
+	trace     *Trace
 }
 
 // Epoch is the wall-clock instant that virtual time 0 maps to in captures
