@@ -289,7 +289,12 @@ func (e *Env) ps(c *Ps) (string, error) {
 	if err != nil {
 		return "", daemonErr(err)
 	}
+	keys := make([]string, 0, len(f))
 	for k := range f {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // the first bad filter reported must not depend on map order
+	for _, k := range keys {
 		switch k {
 		case "name", "id", "status", "network", "label", "ancestor", "publish", "expose":
 		default:
