@@ -33,3 +33,26 @@ func TestForwardingDoesNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+// With ARP suppression on, answering a request for a known address and
+// snooping a known sender do not allocate either; only learning a new
+// binding grows the table.
+func TestARPSuppressionDoesNotAllocate(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.ARPSuppress = true
+	b := New(cfg)
+	for range 2 {
+		if _, err := b.AddPort(PortConfig{}, nopPort{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.Input(1, arpFrame(frame.ARPRequest, mac(2), "10.0.0.2", frame.MAC{}, "10.0.0.2"))
+	req := arpFrame(frame.ARPRequest, mac(1), "10.0.0.1", frame.MAC{}, "10.0.0.2")
+	b.Input(0, req)
+	if n := testing.AllocsPerRun(1000, func() { b.Input(0, req) }); n != 0 {
+		t.Errorf("%v allocs per proxied ARP request, want 0", n)
+	}
+	if b.Counters().ARPProxied < 1000 {
+		t.Errorf("requests were not answered by the bridge")
+	}
+}
