@@ -336,6 +336,9 @@ func (e *Env) allocatePorts(c *container) ([]PortBinding, error) {
 		if ip.IsValid() {
 			return []netip.Addr{ip}
 		}
+		if !e.IPv6 {
+			return []netip.Addr{netip.IPv4Unspecified()}
+		}
 		return []netip.Addr{netip.IPv4Unspecified(), netip.IPv6Unspecified()}
 	}
 	free := func(proto string, port uint16, ips []netip.Addr) bool {

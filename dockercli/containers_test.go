@@ -270,3 +270,13 @@ func TestPsAndContainerInspect(t *testing.T) {
 	assert.EqualError(t, err, "Error: No such object: nosuch")
 	assert.True(t, strings.HasPrefix(mustDocker(t, env, "inspect -f json c1"), `[{"Id":"`))
 }
+
+// On an IPv4-only host (the simulator's nodes), publishing on every
+// address binds 0.0.0.0 only, and docker port shows one line.
+func TestPublishIPv4OnlyHost(t *testing.T) {
+	env, _, _ := newEnv(t)
+	env.IPv6 = false
+	mustDocker(t, env, "run -d --name web -p 5005:80 nginx")
+	out := mustDocker(t, env, "port web")
+	assert.Equal(t, "80/tcp -> 0.0.0.0:5005", strings.TrimSpace(out))
+}

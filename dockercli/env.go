@@ -15,6 +15,10 @@ import (
 // concurrent use.
 type Env struct {
 	Controller *network.Controller
+	// IPv6 says the host has IPv6: ports published on every address then
+	// bind [::] as well as 0.0.0.0, and docker port shows both, as Docker
+	// does on such a host. The simulator's nodes are IPv4-only.
+	IPv6 bool
 	// Hooks to the data plane and the runner, called synchronously after
 	// the model changed; nil hooks are skipped.
 	//

@@ -36,6 +36,7 @@ func newEnv(t testing.TB) (*Env, *testClock, *hookLog) {
 	log := &hookLog{}
 	env := &Env{
 		Controller: c,
+		IPv6:       true, // a dual-stack host, as Docker's defaults assume
 		Now:        clk.Now,
 		OnRun: func(sb *network.Sandbox, spec RunSpec) {
 			log.calls = append(log.calls, "run "+sb.Name()+" "+spec.Image)

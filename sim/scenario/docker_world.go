@@ -147,6 +147,14 @@ func (w *world) configureDocker() error {
 		if _, err := n.Controller().Create(ns.Name, o); err != nil {
 			return fmt.Errorf("network %s: %w", ns.Name, err)
 		}
+		if len(o.Subnets) == 0 && w.staticIPOn(ns) {
+			// Docker gives a static --ip only on networks with a
+			// user-configured subnet. The file declares both, so take the
+			// subnet IPAM chose as if it had been given with --subnet.
+			if err := pinSubnet(n.Controller(), ns.Name, o); err != nil {
+				return fmt.Errorf("network %s: %w", ns.Name, err)
+			}
+		}
 	}
 	for _, cs := range w.s.Containers {
 		if err := w.runContainer(cs); err != nil {
@@ -220,4 +228,37 @@ func (w *world) nodeAddr(name string) (netip.Addr, bool) {
 		return ns.Address.Addr(), true
 	}
 	return netip.Addr{}, false
+}
+
+// staticIPOn reports whether a container of the file asks for a static
+// address on the network.
+func (w *world) staticIPOn(ns *Network) bool {
+	for _, c := range w.s.Containers {
+		if c.Node != ns.Node {
+			continue
+		}
+		for _, a := range c.Networks {
+			if a.Network == ns.Name && a.IP.IsValid() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// pinSubnet re-creates a network with the subnet IPAM gave it, given
+// explicitly, so that it counts as user-configured.
+func pinSubnet(c *network.Controller, name string, o network.CreateOptions) error {
+	nw, err := c.FindNetwork(name)
+	if err != nil {
+		return err
+	}
+	for _, p := range nw.Subnets() {
+		o.Subnets = append(o.Subnets, p.String())
+	}
+	if err := c.Remove(name); err != nil {
+		return err
+	}
+	_, err = c.Create(name, o)
+	return err
 }
