@@ -206,8 +206,13 @@ func (r *runner) tcp(t *TCPStep) (outcome, error) {
 		reply = string(got)
 		o.summary += fmt.Sprintf(", reply %q", reply)
 	}
+	var retrans uint64
 	if conn != nil {
+		retrans = conn.Stats().Retransmits
 		conn.Close()
+		if retrans > 0 {
+			o.summary += fmt.Sprintf(", %d retransmits", retrans)
+		}
 	}
 	e := t.Expect
 	switch {
@@ -230,6 +235,9 @@ func (r *runner) tcp(t *TCPStep) (outcome, error) {
 	}
 	if e.Reply != nil && reply != *e.Reply {
 		o.mismatch("reply: want %q, got %q", *e.Reply, reply)
+	}
+	if m := e.Retransmits; m != nil && !m.Match(int64(retrans)) {
+		o.mismatch("retransmits: want %s, got %d", m, retrans)
 	}
 	return o, nil
 }

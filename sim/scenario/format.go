@@ -655,6 +655,9 @@ type TCPExpect struct {
 	Refused   *bool
 	Timeout   *bool
 	Reply     *string
+	// Retransmits counts the segments the client sent again (SYN, RTO
+	// and fast retransmits): proof that a lossy link was survived.
+	Retransmits *IntMatch
 }
 
 // HTTPStep GETs URL.

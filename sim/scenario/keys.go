@@ -51,7 +51,7 @@ var keys = map[string][]string{
 	"expect":            {"fail", "error", "output", "output_contains"},
 	"expect.ping":       {"received", "rtt_max", "rtt_min"},
 	"expect.traceroute": {"hops", "reached"},
-	"expect.tcp":        {"connected", "refused", "timeout", "reply"},
+	"expect.tcp":        {"connected", "refused", "timeout", "reply", "retransmits"},
 	"expect.http":       {"status", "body", "body_contains"},
 	"expect.udp":        {"reply", "timeout", "unreachable"},
 	"expect.dns":        {"answers", "rcode", "resolved"},

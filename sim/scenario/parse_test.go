@@ -153,9 +153,9 @@ clients:
 		assert.Equal(t, &TracerouteStep{From: "h1", To: "10.9.0.5", MaxHops: 5, Timeout: 2 * time.Second, Expect: TracerouteExpect{
 			Hops: []netip.Addr{netip.MustParseAddr("10.0.0.253"), {}, netip.MustParseAddr("10.9.0.5")}, HasHops: true, Reached: truep()}}, s.Steps[0].Traceroute)
 	}},
-	{"tcp", withSteps("  - tcp: {from: h1, to: \"h2:7\", data: hi, timeout: 3s}\n    expect: {connected: true, refused: false, timeout: false, reply: hi}\n"), func(t *testing.T, s *Scenario) {
+	{"tcp", withSteps("  - tcp: {from: h1, to: \"h2:7\", data: hi, timeout: 3s}\n    expect: {connected: true, refused: false, timeout: false, reply: hi, retransmits: {min: 1}}\n"), func(t *testing.T, s *Scenario) {
 		assert.Equal(t, &TCPStep{From: "h1", To: "h2:7", Host: "h2", Port: 7, Data: strp("hi"), Timeout: 3 * time.Second,
-			Expect: TCPExpect{Connected: truep(), Refused: falsep(), Timeout: falsep(), Reply: strp("hi")}}, s.Steps[0].TCP)
+			Expect: TCPExpect{Connected: truep(), Refused: falsep(), Timeout: falsep(), Reply: strp("hi"), Retransmits: &IntMatch{Min: 1, HasMin: true}}}, s.Steps[0].TCP)
 	}},
 	{"http", withSteps("  - http: {from: h1, url: \"http://h2:8080/a?b=c\", timeout: 1s}\n    expect: {status: 200, body: ok, body_contains: o}\n"), func(t *testing.T, s *Scenario) {
 		assert.Equal(t, &HTTPStep{From: "h1", URL: "http://h2:8080/a?b=c", Host: "h2", Port: 8080, Path: "/a?b=c", Timeout: time.Second,

@@ -393,6 +393,8 @@ func (p *parser) tcpStep(n *yaml.Node, own []entry) *TCPStep {
 			if !present["data"] {
 				p.errorf(e.k, "reply: the step sends no data (add data: to the tcp step)")
 			}
+		case "retransmits":
+			ts.Expect.Retransmits, _ = p.intMatch(e.v, "retransmits", 0, math32)
 		}
 	}
 	if !good {
