@@ -204,7 +204,7 @@ func (r *runner) tcp(t *TCPStep) (outcome, error) {
 			return o, err
 		}
 		reply = string(got)
-		o.summary += fmt.Sprintf(", reply %q", reply)
+		o.summary += fmt.Sprintf(", reply %q", shorten(reply, 60))
 	}
 	var retrans uint64
 	if conn != nil {
@@ -518,4 +518,13 @@ func (r *runner) stp(s *STPStep) outcome {
 		}
 	}
 	return o
+}
+
+// shorten keeps report lines readable: long values are cut with their
+// length noted.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return fmt.Sprintf("%s... (%d bytes)", s[:n], len(s))
 }
