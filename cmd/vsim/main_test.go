@@ -34,7 +34,9 @@ func TestExitCodes(t *testing.T) {
 	pass := write(t, dir, "pass.yaml", lab+"  - ping: {from: h1, to: h2}\n")
 	fail := write(t, dir, "fail.yaml", lab+"  - ping: {from: h1, to: 10.0.0.9}\n")
 	bad := write(t, dir, "bad.yaml", lab+"  - ping: {from: h1, to: h2, cnt: 3}\n")
-	broken := write(t, dir, "broken.yaml", "name: broken\nnetworks: {n: {}}\ncontainers: {c1: {networks: {n: {ip: 172.18.0.10}}}}\n")
+	// A /30 has one address left after the gateway: the second container
+	// exhausts it, which only the run can find out.
+	broken := write(t, dir, "broken.yaml", "name: broken\nnetworks: {n: {subnet: 10.5.0.0/30}}\ncontainers:\n  c1: {networks: [n]}\n  c2: {networks: [n]}\n")
 	tests := []struct {
 		name string
 		args []string
@@ -44,7 +46,7 @@ func TestExitCodes(t *testing.T) {
 		{"pass", []string{"run", pass}, 0, "1 passed, 0 failed"},
 		{"fail", []string{"run", fail}, 1, "0 passed, 1 failed"},
 		{"invalid", []string{"run", pass, bad}, 2, "bad.yaml:"},
-		{"setup error without steps", []string{"run", broken}, 1, "ERROR container c1"},
+		{"setup error without steps", []string{"run", broken}, 1, "ERROR container c2"},
 		{"validate", []string{"validate", pass}, 0, "ok  "},
 		{"validate invalid", []string{"validate", bad}, 2, `unknown key "cnt"`},
 		{"seed flag after path", []string{"run", pass, "--seed", "7"}, 0, "(seed 7)"},
