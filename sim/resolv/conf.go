@@ -49,6 +49,11 @@ type Config struct {
 	EDNS0 bool
 	// Port is the servers' port (0: 53).
 	Port uint16
+	// Musl follows musl libc (Alpine) instead of glibc: a name with at
+	// least ndots dots is asked as it is and never with the search list
+	// (so with Docker's ndots:0 the search list is never used); a name
+	// with fewer dots tries the search list first, then itself.
+	Musl bool
 }
 
 // normalized returns c with defaults applied and limits enforced.

@@ -109,6 +109,10 @@ func New(u UDP, st *tcp.Stack, cfg Config) *Resolver {
 // Config returns the configuration in use, defaults applied.
 func (r *Resolver) Config() Config { return r.cfg }
 
+// SetMusl switches between musl's and glibc's search rules (see
+// Config.Musl); a container's libc follows its image.
+func (r *Resolver) SetMusl(on bool) { r.cfg.Musl = on }
+
 // Stats returns the resolver's counters.
 func (r *Resolver) Stats() Stats { return r.stats }
 
@@ -136,6 +140,9 @@ func (r *Resolver) Candidates(name string) []string {
 	asIsFirst := strings.Count(name, ".") >= r.cfg.Ndots
 	if asIsFirst {
 		add(name)
+		if r.cfg.Musl {
+			return out // musl empties the search list (name_from_dns_search)
+		}
 	}
 	for _, s := range r.cfg.Search {
 		if s == "." {

@@ -131,6 +131,30 @@ func TestCandidates(t *testing.T) {
 	}
 }
 
+// musl (Alpine) never uses the search list for names with at least ndots
+// dots: with Docker's ndots:0, never at all.
+func TestCandidatesMusl(t *testing.T) {
+	search := []string{"lab.test", "example.com."}
+	tests := []struct {
+		name  string
+		ndots int
+		in    string
+		want  []string
+	}{
+		{"ndots 0: as-is only", NdotsZero, "www", []string{"www."}},
+		{"ndots 1, single label: search, then as-is", 0, "web", []string{"web.lab.test.", "web.example.com.", "web."}},
+		{"ndots 1, dotted: as-is only", 0, "a.b", []string{"a.b."}},
+		{"ndots 2, one dot: search first", 2, "a.b", []string{"a.b.lab.test.", "a.b.example.com.", "a.b."}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			loop := sim.NewLoop(1)
+			r := New(tcptest.NewNet(loop).AddHost("c", clientAddr), nil, Config{Search: search, Ndots: tc.ndots, Musl: true})
+			assert.Equal(t, tc.want, r.Candidates(tc.in))
+		})
+	}
+}
+
 func TestLookup(t *testing.T) {
 	tests := []struct {
 		name      string

@@ -43,6 +43,9 @@ func (w *world) env(n *node.Node) *dockercli.Env {
 			if err := n.StartServices(sb.Name(), svcs...); err != nil {
 				d.serviceErr = err
 			}
+			if c, ok := n.Container(sb.Name()); ok && c.Resolver != nil {
+				c.Resolver.SetMusl(muslImage(spec.Image))
+			}
 		},
 	}
 	d.envs[n] = e
@@ -174,7 +177,7 @@ func (r *runner) exec(n *node.Node, ex *dockercli.ExecCommand, o *outcome) (stri
 	case *dockercli.Ping:
 		return r.execPing(hn, t, o)
 	case *dockercli.Nslookup:
-		return r.execLookup(hn, t.Name, t.Server, t.Type, o, nslookupOutput)
+		return r.execNslookup(hn, t, o)
 	case *dockercli.Dig:
 		typ := t.Type
 		if t.Reverse {
@@ -475,4 +478,41 @@ func (r *runner) dnslog(d *DNSLogStep) outcome {
 		o.mismatch("size: want %s, got %d", s, len(log))
 	}
 	return o
+}
+
+// muslImage reports whether an image's libc is musl (Alpine and BusyBox),
+// whose resolver never applies the search list to a name with at least
+// ndots dots: with Docker's ndots:0, `ping www` with --dns-search
+// example.com fails on alpine and works on debian.
+func muslImage(image string) bool {
+	name := image[strings.LastIndexByte(image, '/')+1:]
+	repo, tag, _ := strings.Cut(name, ":")
+	return repo == "alpine" || repo == "busybox" || strings.Contains(tag, "alpine")
+}
+
+// execNslookup runs busybox nslookup, which resolves with its own code,
+// whatever the libc: a dotless name is asked with each search domain
+// appended (add_query_with_search), never bare; other names as given.
+func (r *runner) execNslookup(hn *hostNode, t *dockercli.Nslookup, o *outcome) (string, error) {
+	search := hn.resolver.Config().Search
+	if t.Server != "" || len(search) == 0 || strings.Contains(t.Name, ".") {
+		return r.execLookup(hn, t.Name, t.Server, t.Type, o, nslookupOutput)
+	}
+	var out string
+	for _, d := range search {
+		full := t.Name + "." + strings.TrimSuffix(d, ".")
+		var try outcome
+		s, err := r.execLookup(hn, full+".", "", t.Type, &try, func(server, _ string, res lookupResult) string {
+			return nslookupOutput(server, full, res)
+		})
+		if err != nil {
+			return "", err
+		}
+		out = s
+		if try.failed == "" {
+			return out, nil
+		}
+		o.failed = strings.Replace(try.failed, full+".", full, 1)
+	}
+	return out, nil
 }
