@@ -13,12 +13,26 @@ import (
 	"github.com/vswitch/vswitch/sim/host"
 )
 
-// stepCapture is a pcapng file a capture step opened; f is nil when the
-// run has no --pcap directory (the frames are counted, not written).
+// stepCapture is a pcapng stream: a file, or (f nil) frames counted but not
+// written, for capture steps of a run without --pcap.
 type stepCapture struct {
 	path string
 	f    *os.File
 	c    *sim.Capture
+}
+
+// createCapture opens a pcapng file at path.
+func createCapture(path string) (*stepCapture, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("pcap: %w", err)
+	}
+	c, err := sim.NewCapture(f, layers.LinkTypeEthernet)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("pcap: %w", err)
+	}
+	return &stepCapture{path: path, f: f, c: c}, nil
 }
 
 func (c *stepCapture) close() error {
@@ -28,8 +42,53 @@ func (c *stepCapture) close() error {
 	return errors.Join(c.c.Close(), c.f.Close())
 }
 
-// capture starts or stops a pcapng capture of a host (all its NICs), a
-// link (as seen at its first end) or one link end.
+// closeAll closes captures in name order, so that errors come out in a
+// stable order.
+func closeAll(caps map[string]*stepCapture) error {
+	names := make([]string, 0, len(caps))
+	for n := range caps {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	var errs []error
+	for _, n := range names {
+		errs = append(errs, caps[n].close())
+	}
+	return errors.Join(errs...)
+}
+
+// capturePcaps opens, for --pcap, one pcapng file per link of the file and
+// per underlay link, each written at the link's first end (both directions
+// as seen on that side of the wire).
+func (w *world) capturePcaps(dir string) (map[string]*stepCapture, error) {
+	caps := map[string]*stepCapture{}
+	if dir == "" {
+		return caps, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("pcap: %w", err)
+	}
+	links := make([]*sim.Link, 0, len(w.s.Links)+len(w.underlayLinks))
+	for _, l := range w.s.Links {
+		links = append(links, w.links[l])
+	}
+	links = append(links, w.underlayLinks...)
+	for _, k := range links {
+		c, err := createCapture(filepath.Join(dir, fmt.Sprintf("%s.%s.pcapng", w.s.Name, fileSafe(k.Name()))))
+		if err != nil {
+			return nil, errors.Join(err, closeAll(caps))
+		}
+		k.A().Capture(c.c)
+		caps[k.Name()] = c
+	}
+	return caps, nil
+}
+
+// capture starts or stops a pcapng capture of a host or a container (all
+// its NICs), a link (as seen at its first end) or one link end. Files go
+// into the --pcap directory; without one the frames are counted but
+// nothing is written, so that running the bundled scenarios leaves no
+// files behind.
 func (r *runner) capture(cs *CaptureStep) outcome {
 	if cs.Stop != "" {
 		o := outcome{desc: "capture stop " + cs.Stop}
@@ -53,79 +112,53 @@ func (r *runner) capture(cs *CaptureStep) outcome {
 		o.failed = fmt.Sprintf("a capture of %q is already running", cs.Start)
 		return o
 	}
+	var nics []*host.NIC
+	var end *sim.LinkEnd
+	if hn := r.w.hosts[cs.Start]; hn != nil {
+		nics = hn.h.NICs()
+	} else if hn, _, ok := r.w.container(cs.Start); ok {
+		nics = hn.h.NICs()
+	} else if e := r.w.endOf[cs.Start]; e != nil {
+		end = e
+	} else if k := r.w.linkOf[cs.Start]; k != nil {
+		end = k.A()
+	} else {
+		o.failed = fmt.Sprintf("nothing to capture named %q (a host, a running container, a link or an endpoint)", cs.Start)
+		return o
+	}
 	name := cs.File
 	if name == "" {
 		name = fmt.Sprintf("%s-%s.pcapng", r.w.s.Name, fileSafe(cs.Start))
 	}
-	// Files go into the --pcap directory; without one the frames are
-	// captured and counted but nothing is written, so that running the
-	// bundled scenarios leaves no files behind.
-	var f *os.File
-	var w io.Writer = io.Discard
-	if r.pcapDir != "" {
-		name = filepath.Join(r.pcapDir, name)
-		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+	var sc *stepCapture
+	if r.pcapDir == "" {
+		c, err := sim.NewCapture(io.Discard, layers.LinkTypeEthernet)
+		if err != nil {
+			o.failed = err.Error()
+			return o
+		}
+		sc = &stepCapture{path: name, c: c}
+	} else {
+		path := filepath.Join(r.pcapDir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			o.failed = err.Error()
 			return o
 		}
 		var err error
-		if f, err = os.Create(name); err != nil {
+		if sc, err = createCapture(path); err != nil {
 			o.failed = err.Error()
 			return o
 		}
-		w = f
 	}
-	c, err := sim.NewCapture(w, layers.LinkTypeEthernet)
-	if err != nil {
-		if f != nil {
-			f.Close()
-		}
-		o.failed = err.Error()
-		return o
+	for _, nic := range nics {
+		nic.Capture(sc.c)
 	}
-	var ctr *hostNode
-	if r.w.hosts[cs.Start] == nil {
-		ctr, _, _ = r.w.container(cs.Start)
+	if end != nil {
+		end.Capture(sc.c)
 	}
-	switch {
-	case r.w.hosts[cs.Start] != nil:
-		for _, nic := range r.w.hosts[cs.Start].h.NICs() {
-			nic.Capture(c)
-		}
-	case ctr != nil:
-		for _, nic := range ctr.h.NICs() {
-			nic.Capture(c)
-		}
-	case r.w.endOf[cs.Start] != nil:
-		r.w.endOf[cs.Start].Capture(c)
-	case r.w.linkOf[cs.Start] != nil:
-		r.w.linkOf[cs.Start].A().Capture(c)
-	default:
-		c.Close()
-		if f != nil {
-			f.Close()
-			os.Remove(name)
-		}
-		o.failed = fmt.Sprintf("nothing to capture named %q (a host, a running container, a link or an endpoint)", cs.Start)
-		return o
-	}
-	r.caps[cs.Start] = &stepCapture{path: name, f: f, c: c}
-	o.summary = "to " + name
+	r.caps[cs.Start] = sc
+	o.summary = "to " + sc.path
 	return o
-}
-
-// closeCaptures closes the captures steps left running, in name order.
-func (r *runner) closeCaptures() error {
-	names := make([]string, 0, len(r.caps))
-	for n := range r.caps {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	var errs []error
-	for _, n := range names {
-		errs = append(errs, r.caps[n].close())
-	}
-	return errors.Join(errs...)
 }
 
 // containerPcaps gives, with --pcap, every container its own pcapng file
@@ -144,23 +177,17 @@ func (cp *containerPcaps) attach(w *world) error {
 	}
 	for _, n := range w.docker.nodes {
 		for _, c := range n.Containers() {
-			sc := cp.caps[c.Name()]
 			for _, nic := range c.Host.NICs() {
 				if cp.seen[nic] {
 					continue
 				}
+				sc := cp.caps[c.Name()]
 				if sc == nil {
-					path := filepath.Join(cp.dir, fmt.Sprintf("%s.%s.pcapng", cp.name, fileSafe(c.Name())))
-					f, err := os.Create(path)
+					var err error
+					sc, err = createCapture(filepath.Join(cp.dir, fmt.Sprintf("%s.%s.pcapng", cp.name, fileSafe(c.Name()))))
 					if err != nil {
-						return fmt.Errorf("pcap: %w", err)
+						return err
 					}
-					capt, err := sim.NewCapture(f, layers.LinkTypeEthernet)
-					if err != nil {
-						f.Close()
-						return fmt.Errorf("pcap: %w", err)
-					}
-					sc = &stepCapture{path: path, f: f, c: capt}
 					cp.caps[c.Name()] = sc
 				}
 				nic.Capture(sc.c)
@@ -175,14 +202,5 @@ func (cp *containerPcaps) close() error {
 	if cp == nil {
 		return nil
 	}
-	names := make([]string, 0, len(cp.caps))
-	for n := range cp.caps {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	var errs []error
-	for _, n := range names {
-		errs = append(errs, cp.caps[n].close())
-	}
-	return errors.Join(errs...)
+	return closeAll(cp.caps)
 }

@@ -4,12 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/google/gopacket/layers"
 	"github.com/vswitch/vswitch/sim"
 	"github.com/vswitch/vswitch/sim/host"
 )
@@ -100,7 +97,7 @@ func Run(s *Scenario, opt Options) (*Result, error) {
 		res.Err = err
 		return res, nil
 	}
-	closeCaps, err := w.capturePcaps(opt.PcapDir)
+	linkCaps, err := w.capturePcaps(opt.PcapDir)
 	if err != nil {
 		return nil, err
 	}
@@ -108,14 +105,14 @@ func Run(s *Scenario, opt Options) (*Result, error) {
 	if opt.PcapDir != "" {
 		ctrCaps = &containerPcaps{dir: opt.PcapDir, name: s.Name, caps: map[string]*stepCapture{}, seen: map[*host.NIC]bool{}}
 	}
-	closeAll := func() error { return errors.Join(closeCaps(), ctrCaps.close()) }
+	closeFiles := func() error { return errors.Join(closeAll(linkCaps), ctrCaps.close()) }
 	if err := w.configure(); err != nil {
 		res.Err = err
 		res.TraceHash, res.Events = tr.Hash(), tr.Count()
-		return res, closeAll()
+		return res, closeFiles()
 	}
 	if err := ctrCaps.attach(w); err != nil {
-		return nil, errors.Join(err, closeAll())
+		return nil, errors.Join(err, closeFiles())
 	}
 	r := &runner{w: w, loop: loop, pcapDir: opt.PcapDir, caps: map[string]*stepCapture{}}
 	for _, st := range s.Steps {
@@ -133,7 +130,7 @@ func Run(s *Scenario, opt Options) (*Result, error) {
 		sr, err := r.step(st)
 		res.Steps = append(res.Steps, sr)
 		if cerr := ctrCaps.attach(w); cerr != nil {
-			return nil, errors.Join(cerr, closeAll())
+			return nil, errors.Join(cerr, closeFiles())
 		}
 		if opt.OnStep != nil {
 			opt.OnStep(sr)
@@ -143,7 +140,7 @@ func Run(s *Scenario, opt Options) (*Result, error) {
 			break
 		}
 	}
-	if cerr := errors.Join(closeAll(), r.closeCaptures()); cerr != nil {
+	if cerr := errors.Join(closeFiles(), closeAll(r.caps)); cerr != nil {
 		return nil, cerr
 	}
 	if terr := tr.Err(); terr != nil {
@@ -172,51 +169,6 @@ func (s *Scenario) withSeed(seed uint64) *Scenario {
 	}
 	c.SetSeed(seed)
 	return &c
-}
-
-// capturePcaps opens one pcapng file per link in dir.
-func (w *world) capturePcaps(dir string) (func() error, error) {
-	if dir == "" {
-		return func() error { return nil }, nil
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("pcap: %w", err)
-	}
-	type open struct {
-		f *os.File
-		c *sim.Capture
-	}
-	var files []open
-	closeAll := func() error {
-		var errs []error
-		for _, o := range files {
-			errs = append(errs, o.c.Close(), o.f.Close())
-		}
-		return errors.Join(errs...)
-	}
-	links := make([]*sim.Link, 0, len(w.s.Links)+len(w.underlayLinks))
-	for _, l := range w.s.Links {
-		links = append(links, w.links[l])
-	}
-	links = append(links, w.underlayLinks...) // Docker labs: nodes and clients on the underlay
-	for _, k := range links {
-		name := fmt.Sprintf("%s.%s.pcapng", w.s.Name, fileSafe(k.Name()))
-		f, err := os.Create(filepath.Join(dir, name))
-		if err != nil {
-			closeAll()
-			return nil, fmt.Errorf("pcap: %w", err)
-		}
-		c, err := sim.NewCapture(f, layers.LinkTypeEthernet)
-		if err != nil {
-			f.Close()
-			closeAll()
-			return nil, fmt.Errorf("pcap: %w", err)
-		}
-		// Capture at end A: both directions as seen on that side of the wire.
-		k.A().Capture(c)
-		files = append(files, open{f, c})
-	}
-	return closeAll, nil
 }
 
 func fileSafe(s string) string {
