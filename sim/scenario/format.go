@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/netip"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/vswitch/vswitch/dockercli"
@@ -440,42 +439,12 @@ type Attachment struct {
 	IP      netip.Addr // zero: allocated by IPAM
 }
 
-// PortMapping is one `-p` publication: [HostIP:][HostPort[-HostPortEnd]:]Port[-PortEnd][/Proto].
-type PortMapping struct {
-	HostIP      netip.Addr // zero: all addresses
-	HostPort    uint16     // 0: a random port
-	HostPortEnd uint16     // == HostPort unless a range
-	Port        uint16
-	PortEnd     uint16 // == Port unless a range
-	Proto       string // "tcp", "udp" or "sctp"
-}
+// PortMapping is one `-p` publication,
+// [HostIP:][HostPort[-HostPortEnd]:]Port[-PortEnd][/Proto], parsed by the
+// docker CLI's own parser (dockercli.ParsePublish).
+type PortMapping = dockercli.PublishSpec
 
-// String formats m as Docker's -p syntax.
-func (m PortMapping) String() string {
-	var b strings.Builder
-	if m.HostIP.IsValid() {
-		if m.HostIP.Is6() {
-			b.WriteString("[" + m.HostIP.String() + "]:")
-		} else {
-			b.WriteString(m.HostIP.String() + ":")
-		}
-	}
-	if m.HostPort != 0 {
-		b.WriteString(portRange(m.HostPort, m.HostPortEnd) + ":")
-	} else if m.HostIP.IsValid() {
-		b.WriteString(":")
-	}
-	b.WriteString(portRange(m.Port, m.PortEnd))
-	b.WriteString("/" + m.Proto)
-	return b.String()
-}
 
-func portRange(a, b uint16) string {
-	if a == b {
-		return strconv.Itoa(int(a))
-	}
-	return strconv.Itoa(int(a)) + "-" + strconv.Itoa(int(b))
-}
 
 // Client is a machine outside Docker, on the underlay with the nodes.
 type Client struct {

@@ -15,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/vswitch/vswitch/dockercli"
 	"github.com/vswitch/vswitch/internal/frame"
 )
 
@@ -1588,7 +1589,7 @@ func (p *parser) containers(n *yaml.Node) {
 					if !ok {
 						continue
 					}
-					m, err := ParsePortMapping(s)
+					m, err := dockercli.ParsePublish(s)
 					if err != nil {
 						p.errorf(it, "publish: %v", err)
 						continue

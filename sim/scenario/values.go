@@ -1,7 +1,6 @@
 package scenario
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"net"
@@ -237,93 +236,7 @@ func ValidDomain(s string) bool {
 	return true
 }
 
-// ErrBadPublish is wrapped by ParsePortMapping's errors.
-var ErrBadPublish = errors.New("invalid port mapping")
 
-// ParsePortMapping parses Docker's -p syntax:
-// [ip:][hostPort[-end]:]containerPort[-end][/tcp|udp|sctp]. IPv6 host
-// addresses go in brackets. Messages follow Docker's.
-func ParsePortMapping(s string) (PortMapping, error) {
-	var m PortMapping
-	rest, proto, hasProto := strings.Cut(s, "/")
-	m.Proto = "tcp"
-	if hasProto {
-		switch proto {
-		case "tcp", "udp", "sctp":
-			m.Proto = proto
-		default:
-			return m, fmt.Errorf("%w: invalid proto: %s", ErrBadPublish, proto)
-		}
-	}
-	var ip, hostPart, ctrPart string
-	if strings.HasPrefix(rest, "[") {
-		end := strings.Index(rest, "]")
-		if end < 0 || end+1 >= len(rest) || rest[end+1] != ':' {
-			return m, fmt.Errorf("%w: invalid IP address: %s", ErrBadPublish, rest)
-		}
-		ip = rest[1:end]
-		r := rest[end+2:]
-		var ok bool
-		hostPart, ctrPart, ok = strings.Cut(r, ":")
-		if !ok {
-			return m, fmt.Errorf("%w: invalid port mapping %q", ErrBadPublish, s)
-		}
-	} else {
-		parts := strings.Split(rest, ":")
-		switch len(parts) {
-		case 1:
-			ctrPart = parts[0]
-		case 2:
-			hostPart, ctrPart = parts[0], parts[1]
-		case 3:
-			ip, hostPart, ctrPart = parts[0], parts[1], parts[2]
-		default:
-			return m, fmt.Errorf("%w: invalid port mapping %q", ErrBadPublish, s)
-		}
-	}
-	if ip != "" {
-		a, err := netip.ParseAddr(ip)
-		if err != nil {
-			return m, fmt.Errorf("%w: invalid IP address: %s", ErrBadPublish, ip)
-		}
-		m.HostIP = a
-	}
-	var err error
-	if ctrPart == "" {
-		return m, fmt.Errorf("%w: no port specified: %s<empty>", ErrBadPublish, s)
-	}
-	if m.Port, m.PortEnd, err = parsePortRange(ctrPart); err != nil {
-		return m, fmt.Errorf("%w: invalid containerPort: %s", ErrBadPublish, ctrPart)
-	}
-	if hostPart != "" {
-		if m.HostPort, m.HostPortEnd, err = parsePortRange(hostPart); err != nil {
-			return m, fmt.Errorf("%w: invalid hostPort: %s", ErrBadPublish, hostPart)
-		}
-		hostLen := m.HostPortEnd - m.HostPort
-		ctrLen := m.PortEnd - m.Port
-		if ctrLen != 0 && hostLen != ctrLen {
-			return m, fmt.Errorf("%w: invalid ranges specified for container and host Ports: %s and %s", ErrBadPublish, ctrPart, hostPart)
-		}
-	}
-	return m, nil
-}
-
-func parsePortRange(s string) (lo, hi uint16, err error) {
-	a, b, isRange := strings.Cut(s, "-")
-	if lo, err = parsePort(a); err != nil {
-		return 0, 0, err
-	}
-	hi = lo
-	if isRange {
-		if hi, err = parsePort(b); err != nil {
-			return 0, 0, err
-		}
-		if hi < lo {
-			return 0, 0, fmt.Errorf("range %s is backwards", s)
-		}
-	}
-	return lo, hi, nil
-}
 
 // parseHostPrefix parses an IPv4 interface address with its prefix length
 // ("10.0.0.1/24"). The network and broadcast addresses of subnets larger

@@ -185,45 +185,6 @@ func TestParseHostPort(t *testing.T) {
 	}
 }
 
-func TestParsePortMapping(t *testing.T) {
-	cases := []struct {
-		in   string
-		want PortMapping
-		err  string
-	}{
-		{"5005:80", PortMapping{HostPort: 5005, HostPortEnd: 5005, Port: 80, PortEnd: 80, Proto: "tcp"}, ""},
-		{"80", PortMapping{Port: 80, PortEnd: 80, Proto: "tcp"}, ""},
-		{"53:53/udp", PortMapping{HostPort: 53, HostPortEnd: 53, Port: 53, PortEnd: 53, Proto: "udp"}, ""},
-		{"127.0.0.1:8080:80", PortMapping{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: 8080, HostPortEnd: 8080, Port: 80, PortEnd: 80, Proto: "tcp"}, ""},
-		{"127.0.0.1::80", PortMapping{HostIP: netip.MustParseAddr("127.0.0.1"), Port: 80, PortEnd: 80, Proto: "tcp"}, ""},
-		{"[::1]:8080:80", PortMapping{HostIP: netip.MustParseAddr("::1"), HostPort: 8080, HostPortEnd: 8080, Port: 80, PortEnd: 80, Proto: "tcp"}, ""},
-		{"8000-8010:80", PortMapping{HostPort: 8000, HostPortEnd: 8010, Port: 80, PortEnd: 80, Proto: "tcp"}, ""},
-		{"8000-8001:8000-8001/sctp", PortMapping{HostPort: 8000, HostPortEnd: 8001, Port: 8000, PortEnd: 8001, Proto: "sctp"}, ""},
-		{"8000-8002:80-81", PortMapping{}, "invalid port mapping: invalid ranges specified for container and host Ports: 80-81 and 8000-8002"},
-		{"x:80", PortMapping{}, "invalid port mapping: invalid hostPort: x"},
-		{"80/icmp", PortMapping{}, "invalid port mapping: invalid proto: icmp"},
-		{"a.b.c:1:2", PortMapping{}, "invalid port mapping: invalid IP address: a.b.c"},
-		{"5005:", PortMapping{}, "invalid port mapping: no port specified: 5005:<empty>"},
-		{"1:2:3:4", PortMapping{}, `invalid port mapping: invalid port mapping "1:2:3:4"`},
-		{"90-80", PortMapping{}, "invalid port mapping: invalid containerPort: 90-80"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.in, func(t *testing.T) {
-			got, err := ParsePortMapping(tc.in)
-			if tc.err != "" {
-				require.EqualError(t, err, tc.err)
-				assert.ErrorIs(t, err, ErrBadPublish)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, tc.want, got)
-			back, err := ParsePortMapping(got.String())
-			require.NoError(t, err, "String() = %q", got.String())
-			assert.Equal(t, got, back)
-		})
-	}
-}
-
 func TestValidName(t *testing.T) {
 	for _, s := range []string{"h1", "0", "a_b.c-d", "sw1", "web.lab"} {
 		assert.True(t, ValidName(s), s)
