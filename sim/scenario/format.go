@@ -444,8 +444,6 @@ type Attachment struct {
 // docker CLI's own parser (dockercli.ParsePublish).
 type PortMapping = dockercli.PublishSpec
 
-
-
 // Client is a machine outside Docker, on the underlay with the nodes.
 type Client struct {
 	Pos      Pos

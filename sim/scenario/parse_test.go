@@ -339,7 +339,7 @@ var errorCases = []struct {
 	{"host and other", "name: t\nnetworks: {n: {}}\ncontainers: {c: {networks: [host, n]}}\n", `3:28: container sharing network namespace with another container or host cannot be connected to any other network (c is on host)`},
 	{"network on other node", "name: t\nnodes: {a: {}, b: {}}\nnetworks: {n: {node: b}}\ncontainers: {c: {node: a, networks: [n]}}\n", `4:38: networks: network n is on node b, container c on node a`},
 	{"publish twice", "name: t\ncontainers:\n  a: {publish: [\"80:80\"]}\n  b: {publish: [\"80:81\"]}\n", `4:17: Bind for 0.0.0.0:80 failed: port is already allocated (by container a)`},
-	{"publish syntax", "name: t\ncontainers: {a: {publish: [\"80:x\"]}}\n", `2:28: publish: invalid port mapping: invalid containerPort: x`},
+	{"publish syntax", "name: t\ncontainers: {a: {publish: [\"80:x\"]}}\n", `2:28: publish: invalid containerPort: x`},
 	{"node address twice", "name: t\nnodes: {a: {address: 10.0.0.1}, b: {address: 10.0.0.1}}\n", `2:33: address 10.0.0.1 of b is already used by a`},
 	{"client without address", "name: t\nclients: {c: {}}\n", `2:11: client c: missing address (its IPv4 address on the underlay, e.g. 192.168.50.99)`},
 	{"pool size", "name: t\nnodes: {a: {address_pools: [{base: 10.0.0.0/16, size: 8}]}}\n", `2:55: size: /8 is larger than the base 10.0.0.0/16`},

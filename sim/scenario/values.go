@@ -236,8 +236,6 @@ func ValidDomain(s string) bool {
 	return true
 }
 
-
-
 // parseHostPrefix parses an IPv4 interface address with its prefix length
 // ("10.0.0.1/24"). The network and broadcast addresses of subnets larger
 // than /31 are refused: they are almost always a typo.

@@ -1,7 +1,6 @@
 package scenario
 
 import (
-	"net/netip"
 	"testing"
 	"time"
 
