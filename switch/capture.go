@@ -2,6 +2,7 @@ package vswitch
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/gopacket"
@@ -31,7 +32,7 @@ type tap struct {
 	w      PacketWriter
 	epoch  time.Time
 	ifIdx  int
-	errors uint64
+	errors atomic.Uint64 // writes that failed
 }
 
 func (t *tap) write(b *Bridge, p *bridgePort, _ Dir, f []byte) {
@@ -47,7 +48,7 @@ func (t *tap) write(b *Bridge, p *bridgePort, _ Dir, f []byte) {
 	}
 	capMu.Lock()
 	if err := t.w.WritePacket(ci, f); err != nil {
-		t.errors++
+		t.errors.Add(1)
 	}
 	capMu.Unlock()
 }
@@ -66,4 +67,17 @@ func (b *Bridge) Capture(id PortID, w PacketWriter, epoch time.Time, ifIndex int
 	}
 	bp.tap.Store(&tap{w: w, epoch: epoch, ifIdx: ifIndex})
 	return nil
+}
+
+// CaptureErrors returns how many frames the capture on port id failed to
+// write (0 when the port has no capture).
+func (b *Bridge) CaptureErrors(id PortID) uint64 {
+	bp := b.port(id)
+	if bp == nil {
+		return 0
+	}
+	if t := bp.tap.Load(); t != nil {
+		return t.errors.Load()
+	}
+	return 0
 }

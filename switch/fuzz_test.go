@@ -8,8 +8,10 @@ import (
 )
 
 // FuzzInput feeds arbitrary frames into arbitrary ports of a bridge with
-// access ports, trunks and STP: nothing may panic, every frame is either
-// forwarded or counted, and nothing sent out is malformed.
+// access ports, trunks and STP: nothing may panic, every frame is counted
+// as received (or as for an unknown port), nothing sent out is a runt or
+// grows by more than one tag, and no frame is copied to more ports than
+// the bridge has.
 func FuzzInput(f *testing.F) {
 	f.Add(uint8(0), ethFrame(frame.Broadcast, mac(1), 64))
 	f.Add(uint8(2), tagFrame(frame.Broadcast, mac(1), 10, 64))

@@ -83,6 +83,16 @@ func TestScale(t *testing.T) {
 				continue // N x N broadcast deliveries: measured at 1000 only
 			}
 			r := runScale(t, n, suppress)
+			if suppress {
+				// Linear: about ten events per host (its gratuitous ARP, the
+				// proxied ARP exchanges, the echo), whatever n.
+				if max := uint64(15 * n); r.events > max {
+					t.Errorf("%d hosts: %d events, want at most %d (linear)", n, r.events, max)
+				}
+				if per := r.heap / uint64(n); per > 32<<10 {
+					t.Errorf("%d hosts: %d bytes of heap per host, want at most 32 KiB", n, per)
+				}
+			}
 			t.Logf("%6d hosts, arp_suppress=%-5v: parse %v, run %v, %d events, heap %d MiB (%.1f KiB/host)",
 				n, suppress, r.parse.Round(time.Millisecond), r.run.Round(time.Millisecond), r.events,
 				r.heap>>20, float64(r.heap)/1024/float64(n))
