@@ -249,12 +249,22 @@ func (r *runner) link(l *LinkStep) (outcome, error) {
 		o.failed = fmt.Sprintf("no link %q", l.Ref)
 		return o, nil
 	}
+	// A pending "back up" follows the latest command on the link: a new
+	// down (with or without for) or an up replaces it.
+	if t := r.w.upTimers[l.Target]; t != nil && l.Op != LinkSet {
+		t.Stop()
+	}
 	switch l.Op {
 	case LinkDown:
 		k.SetUp(false)
 		if l.For > 0 {
 			o.desc += " for " + l.For.String()
-			r.loop.After(l.For, func() { k.SetUp(true) })
+			t := r.w.upTimers[l.Target]
+			if t == nil {
+				t = r.loop.NewTimer(func() { k.SetUp(true) })
+				r.w.upTimers[l.Target] = t
+			}
+			t.Reset(l.For)
 		}
 	case LinkUp:
 		k.SetUp(true)

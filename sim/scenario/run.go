@@ -120,6 +120,7 @@ func Run(s *Scenario, opt Options) (*Result, error) {
 		// everything already due at that instant has happened: the first
 		// step sees the gratuitous ARPs of time 0.
 		start := loop.Now()
+		late := st.At != nil && *st.At < start
 		if st.At != nil && *st.At > start {
 			start = *st.At
 		}
@@ -128,6 +129,11 @@ func Run(s *Scenario, opt Options) (*Result, error) {
 			break
 		}
 		sr, err := r.step(st)
+		if late {
+			// Steps never overlap: say so when at: came before the end of
+			// the previous step.
+			sr.Detail = strings.TrimSpace(sr.Detail + fmt.Sprintf(" [late: at %v, but the previous step ended at %v]", *st.At, sr.Start))
+		}
 		res.Steps = append(res.Steps, sr)
 		if cerr := ctrCaps.attach(w); cerr != nil {
 			return nil, errors.Join(cerr, closeFiles())

@@ -261,3 +261,38 @@ func TestReportKeepsOneLinePerStep(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(buf.String(), "\n"))
 	assert.Contains(t, buf.String(), "invalid network config: | invalid subnet")
 }
+
+// A pending "back up" of link down with for follows the latest command on
+// the link; an at: earlier than the previous step's end is reported.
+func TestLinkDownForFollowsLatestCommand(t *testing.T) {
+	s := mustParse(t, twoHosts+`
+steps:
+  - ping: {from: h1, to: h2}
+  - link: {down: h2.eth0, for: 5s}
+  - link: {up: h2.eth0}
+    at: 2s
+  - link: {down: h2.eth0}
+    at: 3s
+  - ping: {from: h1, to: h2}
+    at: 6s
+    expect: {received: 0}
+  - link: {down: h2.eth0, for: 10s}
+    at: 20s
+  - link: {down: h2.eth0, for: 10s}
+    at: 25s
+  - ping: {from: h1, to: h2}
+    at: 32s
+    expect: {received: 0}
+  - ping: {from: h1, to: h2, count: 10}
+    at: 40s
+  - wait: 1s
+    at: 45s
+`)
+	res, err := Run(s, Options{})
+	require.NoError(t, err)
+	for _, sr := range res.Steps {
+		assert.True(t, sr.Pass, "%s: %s", sr.Desc, sr.Detail)
+	}
+	last := res.Steps[len(res.Steps)-1]
+	assert.Contains(t, last.Detail, "late: at 45s")
+}

@@ -28,8 +28,9 @@ type world struct {
 	linkOf   map[string]*sim.Link    // by endpoint "dev.iface" and by link name
 	endOf    map[string]*sim.LinkEnd // by endpoint "dev.iface"
 
-	props         map[*Link]LinkProps // current impairments: link set steps change them
-	docker        *dockerWorld        // nil in pure L2 labs
+	props         map[*Link]LinkProps  // current impairments: link set steps change them
+	upTimers      map[*Link]*sim.Timer // pending "back up" of link down steps with for
+	docker        *dockerWorld         // nil in pure L2 labs
 	clientSpecs   []*Client
 	underlayLinks []*sim.Link
 }
@@ -89,6 +90,7 @@ func buildWorld(s *Scenario, loop *sim.Loop) (*world, error) {
 		linkOf:   map[string]*sim.Link{},
 		endOf:    map[string]*sim.LinkEnd{},
 		props:    map[*Link]LinkProps{},
+		upTimers: map[*Link]*sim.Timer{},
 	}
 	for _, sw := range s.Switches {
 		w.switches[sw.Name] = w.newSwitch(sw)
