@@ -203,7 +203,11 @@ func formatResponse(r *Response, head, closing bool) []byte {
 		reason = "Status " + strconv.Itoa(r.Status)
 	}
 	fmt.Fprintf(&b, "HTTP/1.1 %03d %s\r\n", r.Status, reason)
-	b.WriteString("Server: vsim\r\n")
+	server := "vsim" // a handler may name itself (an nginx image says nginx)
+	if v := r.Header.Get("Server"); v != "" {
+		server = v
+	}
+	fmt.Fprintf(&b, "Server: %s\r\n", server)
 	if len(r.Body) > 0 && !r.Header.has("Content-Type") {
 		b.WriteString("Content-Type: text/plain; charset=utf-8\r\n")
 	}

@@ -91,6 +91,7 @@ type Host struct {
 
 	forwarded uint64
 	drops     [numReasons]uint64
+	rxGroup   bool // the frame being processed came to a group MAC (no ICMP errors for it)
 }
 
 type protoHandler struct {

@@ -298,12 +298,19 @@ func (h *Host) sendICMPError(orig frame.IPv4, typ, code uint8, mtu uint16) {
 	if orig.Protocol() == frame.ProtoICMP && len(orig) > ihl && isICMPError(orig[ihl]) {
 		return
 	}
+	if h.rxGroup {
+		return
+	}
 	nh, ok := h.route(src)
 	if !ok {
 		return
 	}
-	if nh.nic != nil && nh.nic.isBroadcast(dst) {
-		return
+	// Never for a broadcast destination (RFC 1122 3.2.2, RFC 1812
+	// 4.3.2.7): the directed broadcast of any of our subnets counts.
+	for _, n := range h.nics {
+		if n.isBroadcast(dst) {
+			return
+		}
 	}
 	quote := orig[:min(len(orig), ihl+8)]
 	b, _ := h.txBuf(nh, 8+len(quote))
@@ -403,6 +410,13 @@ func (h *Host) reassemble(nic *NIC, f []byte, ip frame.IPv4) (frame.IPv4, bool) 
 	}
 	r.timer.Stop()
 	h.unreasm(k)
+	if len(r.hdr)+r.total > maxIPv4Len {
+		// The first fragment's header may be longer than the ones the
+		// size check saw: the datagram would not fit its 16-bit length
+		// (RFC 791; Linux ip_frag_reasm drops it too).
+		h.drop(dropMalformed, f)
+		return nil, false
+	}
 	full := make([]byte, len(r.hdr)+r.total)
 	copy(full, r.hdr)
 	copy(full[len(r.hdr):], r.data[:r.total])

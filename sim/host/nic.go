@@ -259,7 +259,11 @@ func (n *NIC) Receive(f []byte) {
 	}
 	switch eth.RawType() {
 	case frame.TypeIPv4:
+		// A datagram that came as a link-layer broadcast or multicast is
+		// never answered with an ICMP error (RFC 1122 3.2.2).
+		n.h.rxGroup = eth.Dst().IsMulticast()
 		n.h.ipInput(n, f, f[frame.EthernetLen:])
+		n.h.rxGroup = false
 	case frame.TypeARP:
 		n.h.arpInput(n, f, f[frame.EthernetLen:])
 	case frame.TypeIPv6:

@@ -1,9 +1,11 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/vswitch/vswitch/sim/app"
 	"github.com/vswitch/vswitch/sim/host"
 	"github.com/vswitch/vswitch/sim/node"
+	"github.com/vswitch/vswitch/sim/tcp"
 )
 
 // defaultPingCount bounds `docker exec C ping HOST` without -c, which
@@ -36,7 +39,7 @@ func (w *world) env(n *node.Node) *dockercli.Env {
 			} else {
 				for _, s := range spec.Services {
 					if s.HTTP {
-						svcs = append(svcs, node.Service{HTTP: s.Port, Body: s.Body})
+						svcs = append(svcs, node.Service{HTTP: s.Port, Handler: imagePage(spec.Image, s.Body)})
 					}
 				}
 			}
@@ -187,9 +190,9 @@ func (r *runner) exec(n *node.Node, ex *dockercli.ExecCommand, o *outcome) (stri
 			return digOutput(server, name, res, t.Short)
 		})
 	case *dockercli.Wget:
-		return r.execHTTP(hn, t.URL, "wget", o)
+		return r.execWget(hn, t, o)
 	case *dockercli.Curl:
-		return r.execHTTP(hn, t.URL, "curl", o)
+		return r.execCurl(hn, t, o)
 	case *dockercli.Cat:
 		switch t.Path {
 		case "/etc/resolv.conf":
@@ -381,46 +384,160 @@ func rrTypeOf(v string) string {
 	return "AAAA"
 }
 
-// execHTTP fetches url from a container as wget -qO- or curl would and
-// returns the body.
-func (r *runner) execHTTP(hn *hostNode, rawURL, prog string, o *outcome) (string, error) {
+// fetch is the outcome of an HTTP GET from a container.
+type fetch struct {
+	dst    netip.Addr
+	port   uint16
+	host   string
+	resp   app.Response
+	refuse bool   // a RST came back
+	err    error  // any other failure
+	badURL string // the URL could not be used
+	noHost bool   // the name did not resolve
+}
+
+// get fetches rawURL from a container.
+func (r *runner) get(hn *hostNode, rawURL string, timeout time.Duration) (fetch, error) {
+	var f fetch
 	hostPort, path, err := splitURL(rawURL)
 	if err != nil {
-		o.failed = fmt.Sprintf("%s: %v", prog, err)
-		return "", nil
+		f.badURL = err.Error()
+		return f, nil
 	}
-	hostName, port := hostPort, uint16(80)
+	f.host, f.port = hostPort, 80
 	if h, p, ok := strings.Cut(hostPort, ":"); ok {
-		var n int
-		if _, err := fmt.Sscanf(p, "%d", &n); err != nil || n < 1 || n > 65535 {
-			o.failed = fmt.Sprintf("%s: bad port in %s", prog, rawURL)
-			return "", nil
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			f.badURL = "bad port in " + rawURL
+			return f, nil
 		}
-		hostName, port = h, uint16(n)
+		f.host, f.port = h, uint16(n)
 	}
-	dst, err := r.target(hn, hostName)
+	dst, err := r.target(hn, f.host)
 	if err != nil {
-		o.failed = fmt.Sprintf("%s: bad address '%s'", prog, hostName)
-		return "", nil
+		f.noHost = true
+		return f, nil
 	}
-	var resp app.Response
-	var gerr error
+	f.dst = dst
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
 	done := false
-	app.Get(hn.tcp, netip.AddrPortFrom(dst, port), hostHeader(hostName, port), path, 10*time.Second, func(rs app.Response, err error) {
-		resp, gerr, done = rs, err, true
+	app.Get(hn.tcp, netip.AddrPortFrom(dst, f.port), hostHeader(f.host, f.port), path, timeout, func(rs app.Response, err error) {
+		f.resp, f.err, done = rs, err, true
 	})
 	if err := r.await(&done); err != nil {
+		return f, err
+	}
+	if errors.Is(f.err, tcp.ErrRefused) {
+		f.refuse = true
+	}
+	return f, nil
+}
+
+// connectError is the reason a connection failed, in the words of errno.
+func connectError(f fetch) string {
+	switch {
+	case f.refuse:
+		return "Connection refused"
+	case errors.Is(f.err, tcp.ErrTimeout), errors.Is(f.err, app.ErrTimeout):
+		return "Connection timed out"
+	case errors.Is(f.err, tcp.ErrUnreachable), errors.Is(f.err, host.ErrUnreachable):
+		return "No route to host"
+	case errors.Is(f.err, host.ErrNoRoute):
+		return "Network is unreachable"
+	}
+	return f.err.Error()
+}
+
+// headers formats a response's status line and headers as they came.
+func headers(rs app.Response) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %d %s\r\n", rs.Proto, rs.Status, rs.Reason)
+	for _, h := range rs.Header {
+		fmt.Fprintf(&b, "%s: %s\r\n", h.Name, h.Value)
+	}
+	b.WriteString("\r\n")
+	return b.String()
+}
+
+// execWget runs busybox wget: the body goes to stdout only with -O -
+// (-qO-); otherwise it is saved to a file and stdout stays empty.
+func (r *runner) execWget(hn *hostNode, w *dockercli.Wget, o *outcome) (string, error) {
+	f, err := r.get(hn, w.URL, w.Timeout)
+	if err != nil {
 		return "", err
 	}
 	switch {
-	case gerr != nil:
-		o.failed = fmt.Sprintf("%s: can't connect to remote host (%s): %v", prog, dst, gerr)
-		return "", nil
-	case resp.Status >= 400 && prog == "wget":
-		o.failed = fmt.Sprintf("wget: server returned error: HTTP/1.1 %d %s", resp.Status, resp.Reason)
+	case f.badURL != "":
+		o.failed = "wget: " + f.badURL
+	case f.noHost:
+		o.failed = fmt.Sprintf("wget: bad address '%s'", f.host)
+	case f.err != nil:
+		o.failed = fmt.Sprintf("wget: can't connect to remote host (%s): %s", f.dst, connectError(f))
+	case f.resp.Status >= 400:
+		o.failed = fmt.Sprintf("wget: server returned error: %s %d %s", f.resp.Proto, f.resp.Status, f.resp.Reason)
+	}
+	if o.failed != "" || w.Spider || w.Output != "-" {
 		return "", nil
 	}
-	return string(resp.Body), nil
+	return string(f.resp.Body), nil
+}
+
+// execCurl runs curl: -I and -i show the headers, -o discards the body
+// from stdout, -w prints its variables, -f fails on HTTP errors; errors
+// carry curl's exit codes and texts.
+func (r *runner) execCurl(hn *hostNode, c *dockercli.Curl, o *outcome) (string, error) {
+	f, err := r.get(hn, c.URL, c.MaxTime)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case f.badURL != "":
+		o.failed = "curl: (3) URL rejected: " + f.badURL
+		return "", nil
+	case f.noHost:
+		o.failed = fmt.Sprintf("curl: (6) Could not resolve host: %s", f.host)
+		return "", nil
+	case f.err != nil && (f.refuse || errors.Is(f.err, tcp.ErrUnreachable) || errors.Is(f.err, host.ErrNoRoute)):
+		o.failed = fmt.Sprintf("curl: (7) Failed to connect to %s port %d after 0 ms: %s", f.host, f.port, connectError(f))
+		return "", nil
+	case f.err != nil:
+		o.failed = fmt.Sprintf("curl: (28) Failed to connect to %s port %d: %s", f.host, f.port, connectError(f))
+		return "", nil
+	case c.Fail && f.resp.Status >= 400:
+		o.failed = fmt.Sprintf("curl: (22) The requested URL returned error: %d", f.resp.Status)
+		return "", nil
+	}
+	var out strings.Builder
+	switch {
+	case c.Head || c.Method == "HEAD":
+		out.WriteString(headers(f.resp))
+	case c.Output == "" || c.Output == "-":
+		if c.Include {
+			out.WriteString(headers(f.resp))
+		}
+		out.Write(f.resp.Body)
+	}
+	if c.WriteOut != "" {
+		out.WriteString(curlWriteOut(c.WriteOut, c.URL, f))
+	}
+	return out.String(), nil
+}
+
+// curlWriteOut expands curl's -w variables that make sense here.
+func curlWriteOut(format, url string, f fetch) string {
+	r := strings.NewReplacer(
+		"%{http_code}", strconv.Itoa(f.resp.Status),
+		"%{response_code}", strconv.Itoa(f.resp.Status),
+		"%{size_download}", strconv.Itoa(len(f.resp.Body)),
+		"%{content_type}", f.resp.Header.Get("Content-Type"),
+		"%{url_effective}", url,
+		"%{remote_ip}", f.dst.String(),
+		"%{remote_port}", strconv.Itoa(int(f.port)),
+		`\n`, "\n", `\t`, "\t",
+	)
+	return r.Replace(format)
 }
 
 // splitURL takes "http://host[:port]/path" apart.
@@ -515,4 +632,19 @@ func (r *runner) execNslookup(hn *hostNode, t *dockercli.Nslookup, o *outcome) (
 		o.failed = strings.Replace(try.failed, full+".", full, 1)
 	}
 	return out, nil
+}
+
+// imagePage serves an image's default page as its server does: HTML, with
+// the server's name in the Server header.
+func imagePage(image, body string) app.Handler {
+	name := image[strings.LastIndexByte(image, '/')+1:]
+	repo, _, _ := strings.Cut(name, ":")
+	server := repo
+	if repo == "httpd" {
+		server = "Apache"
+	}
+	page := []byte(body)
+	return func(*app.Request) app.Response {
+		return app.Response{Status: 200, Header: app.Header{{Name: "Server", Value: server}, {Name: "Content-Type", Value: "text/html"}}, Body: page}
+	}
 }
