@@ -160,13 +160,25 @@ func upstreamKey(ups []netip.AddrPort) string {
 // lock.
 func (s *Server) attempt(p *pending) {
 	s.mu.Lock()
+	u, n := s.nextAttempt(p)
+	s.mu.Unlock()
+	s.exchange(p, u, n)
+}
+
+// nextAttempt reserves p's next upstream and attempt number; called with
+// the lock held, so that a late or duplicate reply to the attempt before
+// it is recognised as such from now on.
+func (s *Server) nextAttempt(p *pending) (netip.AddrPort, int) {
 	u := p.ups[p.next]
 	p.next++
 	p.attempt++
 	p.attempts++
-	n := p.attempt
 	s.ctr.Attempts++
-	s.mu.Unlock()
+	return u, p.attempt
+}
+
+// exchange sends attempt n of p to u; called without the lock.
+func (s *Server) exchange(p *pending, u netip.AddrPort, n int) {
 	s.cfg.Exchanger.Exchange(p.q, u, s.cfg.UpstreamTimeout, func(resp *dns.Msg, err error) {
 		s.upstreamReply(p, n, u, resp, err)
 	})
@@ -212,8 +224,9 @@ func (s *Server) upstreamReply(p *pending, n int, u netip.AddrPort, resp *dns.Ms
 		return
 	}
 	if p.next < len(p.ups) {
+		u, n := s.nextAttempt(p)
 		s.mu.Unlock()
-		s.attempt(p)
+		s.exchange(p, u, n)
 		return
 	}
 	out := s.servfail(p.q, p.c, p.ep, p)
