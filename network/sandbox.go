@@ -216,11 +216,12 @@ func (c *Controller) run(name string, o RunOptions) (*Sandbox, *Endpoint, error)
 	} else if n, err = c.FindNetwork(mode); err != nil {
 		return nil, nil, prefixed("failed to set up container networking: ", err)
 	}
+	id := c.newID()
 	if name == "" {
-		name = c.generateName()
+		name = c.generateName(id)
 	}
 	sb := &Sandbox{
-		id: c.newID(), name: name, mode: mode, shares: shares,
+		id: id, name: name, mode: mode, shares: shares,
 		dns: slices.Clone(o.DNS), dnsSearch: slices.Clone(o.DNSSearch), dnsOptions: slices.Clone(o.DNSOptions),
 	}
 	sb.hostMode = n != nil && n.driver.Name() == DriverHost
@@ -502,15 +503,28 @@ var (
 		"lovelace", "metcalfe", "perlman", "postel", "ritchie", "shannon", "thompson", "turing"}
 )
 
-// generateName returns an unused adjective_surname name.
-func (c *Controller) generateName() string {
-	for i := 0; ; i++ {
+// generateName returns an unused adjective_surname name, as Docker's
+// daemon does: a few tries, the later ones with a digit appended, then the
+// container's short ID (moby daemon/names.go), so it always ends.
+func (c *Controller) generateName(id string) string {
+	for i := range 7 {
 		name := nameAdjectives[c.rng.IntN(len(nameAdjectives))] + "_" + nameSurnames[c.rng.IntN(len(nameSurnames))]
-		if i > 16 {
+		if i > 0 {
 			name = fmt.Sprintf("%s%d", name, c.rng.IntN(10))
 		}
-		if _, err := c.FindSandbox(name); err != nil {
+		if !c.sandboxNameTaken(name) {
 			return name
 		}
 	}
+	return ShortID(id)
+}
+
+// sandboxNameTaken reports whether a container already has name.
+func (c *Controller) sandboxNameTaken(name string) bool {
+	for _, s := range c.sandboxes {
+		if s.name == name {
+			return true
+		}
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package network
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/netip"
 	"testing"
 
@@ -298,4 +299,32 @@ func TestDeterministic(t *testing.T) {
 	b := mustRun(t, d, "c1", RunOptions{Network: "localnet"})
 	assert.Equal(t, a.ID(), b.ID(), "failed calls leave the random stream where it was")
 	assert.Equal(t, a.Endpoints()[0].MAC(), b.Endpoints()[0].MAC())
+}
+
+// Without --name, names come from adjective_surname; once those run out
+// the short ID is used, as Docker's daemon does, so creating many
+// unnamed containers always ends and never reuses a name.
+func TestGeneratedNamesNeverRunOut(t *testing.T) {
+	c, err := NewController(ControllerConfig{Rand: rand.New(rand.NewPCG(1, 2))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	shortIDs := 0
+	for range 3000 {
+		sb, err := c.Run("", RunOptions{Network: "none"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen[sb.Name()] {
+			t.Fatalf("name %q given twice", sb.Name())
+		}
+		seen[sb.Name()] = true
+		if sb.Name() == ShortID(sb.ID()) {
+			shortIDs++
+		}
+	}
+	if shortIDs == 0 {
+		t.Error("3000 containers but never the short-ID fallback (16x16x10 generated names at most)")
+	}
 }
