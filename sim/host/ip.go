@@ -263,6 +263,13 @@ func (h *Host) deliverLocal(nic *NIC, f []byte, ip frame.IPv4) {
 	case frame.ProtoUDP:
 		h.udpInput(f, ip)
 	default:
+		if ip.Protocol() == frame.ProtoTCP && (h.rxGroup || h.isBroadcastDst(ip.Dst())) {
+			// TCP is unicast: a segment to a broadcast or multicast
+			// address is silently discarded, never answered with a RST
+			// (RFC 1122 4.2.3.10).
+			h.drop(dropBroadcastTCP, f)
+			return
+		}
 		if fn := h.handler(ip.Protocol()); fn != nil {
 			fn(ip.Src(), ip.Dst(), ip.Payload())
 			return
@@ -452,4 +459,19 @@ func (r *reassembly) expire() {
 	if r.first != nil {
 		r.h.sendICMPError(frame.IPv4(r.first), frame.ICMPTimeExceeded, 1, 0)
 	}
+}
+
+// isBroadcastDst reports whether dst is a broadcast or multicast address:
+// the limited broadcast, a multicast group, or the directed broadcast of
+// one of our subnets.
+func (h *Host) isBroadcastDst(dst netip.Addr) bool {
+	if dst.IsMulticast() {
+		return true
+	}
+	for _, n := range h.nics {
+		if n.isBroadcast(dst) {
+			return true
+		}
+	}
+	return false
 }

@@ -28,6 +28,7 @@ const (
 	dropFragOverlap                // overlapping or inconsistent fragments
 	dropReasmTimeout               // fragments of a datagram that never completed
 	dropReasmLimit                 // too many datagrams being reassembled at once
+	dropBroadcastTCP               // a TCP segment to a broadcast or multicast address
 	numReasons
 )
 
@@ -55,6 +56,7 @@ var reasonNames = [numReasons]string{
 	dropFragOverlap:  "frag-overlap",
 	dropReasmTimeout: "reassembly-timeout",
 	dropReasmLimit:   "reassembly-limit",
+	dropBroadcastTCP: "broadcast-tcp",
 }
 
 func (r reason) String() string { return reasonNames[r] }

@@ -344,6 +344,11 @@ func (c *Conn) output() {
 // ARRIVES", with RFC 5961's stricter RST and SYN handling).
 func (c *Conn) input(g *segment) {
 	c.stats.SegmentsReceived++
+	if c.state == stateFinWait2 {
+		// We only closed our side: while the peer is still sending, the
+		// connection lives (Linux times out only orphaned sockets).
+		c.rtx.Reset(FinTimeout)
+	}
 	if c.state == stateSynSent {
 		c.synSentInput(g)
 		return
