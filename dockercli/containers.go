@@ -141,13 +141,24 @@ func (e *Env) attach(c *container) error {
 		if _, err := e.Controller.FindNetwork(term); err != nil {
 			term = s.networkName
 		}
-		if _, err := e.Controller.Connect(c.sb.ID(), term, network.EndpointOptions{IP: s.ip, Aliases: s.aliases}); err != nil {
+		ep, err := e.Controller.Connect(c.sb.ID(), term, network.EndpointOptions{IP: s.ip, Aliases: s.aliases})
+		if err != nil {
+			var errs []error
 			for _, id := range joined {
-				_ = e.Controller.Disconnect(c.sb.ID(), id, false)
+				if derr := e.Controller.Disconnect(c.sb.ID(), id, false); derr != nil {
+					errs = append(errs, derr)
+				}
+			}
+			if len(errs) > 0 {
+				// Undoing failed: say so rather than leave an endpoint
+				// behind silently.
+				return netErr(errors.Join(append([]error{err}, errs...)...))
 			}
 			return netErr(err)
 		}
-		joined = append(joined, s.networkID)
+		// The network actually joined: the saved ID may be gone (the
+		// network was removed and created again under its name).
+		joined = append(joined, ep.Network().ID())
 	}
 	return nil
 }
