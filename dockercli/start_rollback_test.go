@@ -39,4 +39,3 @@ func TestStartRollbackLeavesNoEndpoint(t *testing.T) {
 		t.Errorf("second start: %v", err)
 	}
 }
-
