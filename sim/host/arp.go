@@ -156,7 +156,7 @@ func (h *Host) enqueue(nic *NIC, ip netip.Addr, pkt []byte) {
 		r.request()
 	}
 	if len(r.queue) == arpQueueLen {
-		h.drop(dropARPQueue, r.queue[0])
+		h.dropPacket(dropARPQueue, r.queue[0])
 		r.queue = append(r.queue[:0], r.queue[1:]...)
 	}
 	r.queue = append(r.queue, c)
@@ -199,7 +199,7 @@ func (r *resolution) fail() {
 	q := r.queue
 	r.queue = nil
 	for _, p := range q {
-		h.drop(dropARPTimeout, p)
+		h.dropPacket(dropARPTimeout, p)
 		h.unreachable(frame.IPv4(p), frame.ICMPHostUnreach)
 	}
 }

@@ -110,7 +110,7 @@ func (h *Host) echoReply(ip frame.IPv4, m frame.ICMP) {
 	dst := ip.Src()
 	nh, ok := h.route(dst)
 	if !ok {
-		h.drop(dropNoRoute, ip)
+		h.dropPacket(dropNoRoute, ip)
 		return
 	}
 	payload := m.Payload()

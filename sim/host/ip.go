@@ -100,7 +100,7 @@ func (h *Host) output(nh nextHop, proto frame.IPProto, src, dst netip.Addr, ttl 
 		return nil
 	}
 	if df && total > nh.nic.mtu {
-		h.drop(dropTooBig, pkt)
+		h.dropPacket(dropTooBig, pkt)
 		return h.errorf(ErrTooBig, "send to %s: mtu=%d", dst, nh.nic.mtu)
 	}
 	h.neighOutput(nh, dst, pkt)

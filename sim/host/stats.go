@@ -1,5 +1,7 @@
 package host
 
+import "github.com/vswitch/vswitch/sim"
+
 // reason is why a host discarded a frame or a packet. The names are the
 // trace's Why and the keys of Stats.Drops.
 type reason uint8
@@ -66,6 +68,14 @@ func (r reason) String() string { return reasonNames[r] }
 func (h *Host) drop(r reason, f []byte) {
 	h.drops[r]++
 	h.record("drop", reasonNames[r], f)
+}
+
+// dropPacket counts and traces the drop of an IPv4 packet that has no
+// Ethernet header yet (waiting for ARP, or being sent): the trace gets its
+// length, not bytes a decoder would read as a frame.
+func (h *Host) dropPacket(r reason, pkt []byte) {
+	h.drops[r]++
+	h.loop.Trace().Record(sim.Event{Time: h.loop.Now(), Where: h.where, What: "drop", Why: reasonNames[r], Len: len(pkt)})
 }
 
 // Stats are a host's counters, summed over its NICs.

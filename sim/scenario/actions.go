@@ -415,6 +415,8 @@ func (r *runner) counters(c *CountersStep) outcome {
 				return bc.Moves, c.Port == ""
 			case "fdb_full":
 				return bc.FDBFull, c.Port == ""
+			case "aged":
+				return bc.Aged, c.Port == ""
 			}
 			if reason, ok := strings.CutPrefix(name, "drops."); ok {
 				if dr, ok := vswitch.ParseDropReason(reason); ok {

@@ -56,7 +56,7 @@ var keys = map[string][]string{
 	"expect.udp":        {"reply", "timeout", "unreachable"},
 	"expect.dns":        {"answers", "rcode", "resolved"},
 	"expect.fdb":        {"has", "lacks", "size"},
-	"expect.counters":   {"rx_frames", "rx_bytes", "tx_frames", "tx_bytes", "flooded", "drops"},
+	"expect.counters":   {"rx_frames", "rx_bytes", "tx_frames", "tx_bytes", "flooded", "learned", "moves", "aged", "fdb_full", "drops"},
 	"expect.stp":        {"root", "root_port", "ports"},
 	"expect.dnslog":     {"has", "lacks", "size"},
 }

@@ -193,11 +193,12 @@ clients:
 	{"fdb docker", "name: t\nnetworks: {n1: {}}\ncontainers: {c1: {networks: [n1]}}\nsteps:\n  - fdb: {node: host1, network: n1}\n    expect: {has: [{container: c1}]}\n", func(t *testing.T, s *Scenario) {
 		assert.Equal(t, &FDBStep{Node: "host1", Network: "n1", Expect: FDBExpect{Has: []FDBEntry{{Container: "c1"}}}}, s.Steps[0].FDB)
 	}},
-	{"counters", withSteps("  - counters: {switch: sw1, port: p2}\n    expect: {rx_frames: 1, rx_bytes: {min: 64}, tx_frames: 2, tx_bytes: 3, flooded: 0, drops: {vlan: 0, stp: {max: 1}}}\n  - counters: {host: h2, iface: eth1}\n    expect: {drops: {min: 1}}\n"), func(t *testing.T, s *Scenario) {
+	{"counters", withSteps("  - counters: {switch: sw1, port: p2}\n    expect: {rx_frames: 1, rx_bytes: {min: 64}, tx_frames: 2, tx_bytes: 3, flooded: 0, drops: {vlan: 0, stp: {max: 1}}}\n  - counters: {host: h2, iface: eth1}\n    expect: {drops: {min: 1}}\n  - counters: {switch: sw1}\n    expect: {learned: 2, moves: 0, aged: 0, fdb_full: 0}\n"), func(t *testing.T, s *Scenario) {
 		assert.Equal(t, &CountersStep{Switch: "sw1", Port: "p2", Expect: []CounterMatch{
 			{"rx_frames", Exactly(1)}, {"rx_bytes", IntMatch{Min: 64, HasMin: true}}, {"tx_frames", Exactly(2)}, {"tx_bytes", Exactly(3)},
 			{"flooded", Exactly(0)}, {"drops.vlan", Exactly(0)}, {"drops.stp", IntMatch{Max: 1, HasMax: true}}}}, s.Steps[0].Counters)
 		assert.Equal(t, &CountersStep{Host: "h2", Iface: "eth1", Expect: []CounterMatch{{"drops", IntMatch{Min: 1, HasMin: true}}}}, s.Steps[1].Counters)
+		assert.Equal(t, &CountersStep{Switch: "sw1", Expect: []CounterMatch{{"learned", Exactly(2)}, {"moves", Exactly(0)}, {"aged", Exactly(0)}, {"fdb_full", Exactly(0)}}}, s.Steps[2].Counters)
 	}},
 	{"stp", withSteps("  - stp: {switch: sw1}\n    expect: {root: sw1, root_port: p1, ports: {p2: forwarding, p1: blocking}}\n"), func(t *testing.T, s *Scenario) {
 		assert.Equal(t, &STPStep{Switch: "sw1", Expect: STPExpect{Root: "sw1", RootPort: "p1", Ports: []PortState{{"p2", "forwarding"}, {"p1", "blocking"}}}}, s.Steps[0].STP)

@@ -823,10 +823,6 @@ func (p *parser) fdbEntries(n *yaml.Node, key string, sw *Switch) []FDBEntry {
 	return out
 }
 
-// counterNames lists the counters a counters expectation can check (drops
-// takes a total or a mapping of reasons).
-var counterNames = []string{"rx_frames", "rx_bytes", "tx_frames", "tx_bytes", "flooded", "drops"}
-
 func (p *parser) countersStep(n *yaml.Node, own []entry) *CountersStep {
 	cs := &CountersStep{}
 	es, present, _, _, ok := p.actionEntries(n, "counters")
