@@ -20,13 +20,19 @@ type DNSHandler func(req *dns.Msg, client netip.Addr) *dns.Msg
 // StaticTTL is the TTL of StaticZone's records.
 const StaticTTL = 60
 
+// TCPListener is what a TCP server needs from a stack: *tcp.Stack
+// satisfies it, and so does a dispatcher sharing one port.
+type TCPListener interface {
+	Listen(port uint16, accept func(*tcp.Conn)) error
+}
+
 // ServeDNS serves h on port over UDP (if u is not nil) and TCP (if st is
 // not nil). UDP answers larger than 512 bytes, or than the EDNS buffer size
 // the query advertises, are truncated with the TC bit set, so that clients
 // retry over TCP, where messages carry a 2-byte length prefix (RFC 1035
 // 4.2.2) and a connection serves queries until the client closes it.
 // Queries that do not parse get FORMERR when their header is readable.
-func ServeDNS(u UDP, st *tcp.Stack, port uint16, h DNSHandler) error {
+func ServeDNS(u UDP, st TCPListener, port uint16, h DNSHandler) error {
 	if u != nil {
 		err := u.ListenUDP(port, func(from, to netip.AddrPort, data []byte) {
 			out := answerDNS(data, from.Addr(), h, true)

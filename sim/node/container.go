@@ -38,8 +38,12 @@ type Container struct {
 	ifaces []*iface // join order
 	nextIf int
 
-	embedded   bool // resolv.conf points at 127.0.0.11
-	listening  bool // the 127.0.0.11 listeners are up
+	embedded  bool // resolv.conf points at 127.0.0.11
+	listening bool // the 127.0.0.11 listeners are up
+	// own53UDP and own53TCP are the container's own DNS service on port
+	// 53, served for its other addresses by the embedded listeners.
+	own53UDP   func(from, to netip.AddrPort, data []byte)
+	own53TCP   func(*tcp.Conn)
 	resolvConf string
 	removed    bool
 }

@@ -3,6 +3,7 @@ package node
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"net/netip"
 	"strings"
 	"time"
@@ -159,8 +160,10 @@ func validConfLine(line string) bool {
 }
 
 // listen starts the embedded DNS listeners on 127.0.0.11:53, UDP and TCP.
-// Port 53 is taken on every address of the namespace (the host stack has
-// no per-address sockets); queries to another address are dropped.
+// The host stack has no per-address sockets, so these listeners own port
+// 53 and pass what is addressed elsewhere to the container's own DNS
+// service, if it runs one (Docker reaches its resolver through DNAT, so
+// the container's port 53 stays its own).
 func (c *Container) listen() {
 	if c.listening {
 		return
@@ -174,6 +177,10 @@ func (c *Container) listen() {
 func (c *Container) serveUDP(from, to netip.AddrPort, data []byte) {
 	n := c.node
 	if to.Addr() != EmbeddedDNSAddr {
+		if c.own53UDP != nil {
+			c.own53UDP(from, to, data)
+			return
+		}
 		n.drop(dropDNSAddr, nil)
 		return
 	}
@@ -194,6 +201,10 @@ func (c *Container) serveUDP(from, to netip.AddrPort, data []byte) {
 func (c *Container) acceptTCP(conn *tcp.Conn) {
 	n := c.node
 	if conn.LocalAddr().Addr() != EmbeddedDNSAddr {
+		if c.own53TCP != nil {
+			c.own53TCP(conn)
+			return
+		}
 		n.drop(dropDNSAddr, nil)
 		conn.Abort()
 		return
@@ -377,4 +388,38 @@ func (e *exchange) finish(m *dns.Msg, err error) {
 		e.done(m, err)
 		n.exchCtx = prev
 	})
+}
+
+// port53 lets a service in the container listen on port 53 next to the
+// embedded DNS: it takes the queries to the container's own addresses.
+// Other ports go to the container's stacks as usual.
+type port53 struct{ c *Container }
+
+func (p port53) Loop() *sim.Loop       { return p.c.Host.Loop() }
+func (p port53) EphemeralPort() uint16 { return p.c.Host.EphemeralPort() }
+func (p port53) CloseUDP(port uint16)  { p.c.Host.CloseUDP(port) }
+func (p port53) SendUDP(from, to netip.AddrPort, data []byte) error {
+	return p.c.Host.SendUDP(from, to, data)
+}
+
+func (p port53) ListenUDP(port uint16, fn func(from, to netip.AddrPort, data []byte)) error {
+	if port != 53 || !p.c.listening {
+		return p.c.Host.ListenUDP(port, fn)
+	}
+	if p.c.own53UDP != nil {
+		return fmt.Errorf("listen udp/53: %w", host.ErrAddrInUse)
+	}
+	p.c.own53UDP = fn
+	return nil
+}
+
+func (p port53) Listen(port uint16, accept func(*tcp.Conn)) error {
+	if port != 53 || !p.c.listening {
+		return p.c.TCP.Listen(port, accept)
+	}
+	if p.c.own53TCP != nil {
+		return fmt.Errorf("listen tcp/53: %w", tcp.ErrPortInUse)
+	}
+	p.c.own53TCP = accept
+	return nil
 }

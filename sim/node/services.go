@@ -78,7 +78,8 @@ func (n *Node) StartServices(container string, svcs ...Service) error {
 		default:
 			var zone app.DNSHandler
 			if zone, err = app.StaticZone(s.Records); err == nil {
-				err = app.ServeDNS(c.Host, c.TCP, s.DNS, zone)
+				p := port53{c}
+				err = app.ServeDNS(p, p, s.DNS, zone)
 			}
 		}
 		if err != nil {
