@@ -109,6 +109,7 @@ type Conn struct {
 	rttvar      time.Duration
 	hasRTT      bool
 	retries     int
+	synLost     bool // our SYN or SYN-ACK was sent again: see establish
 	rttTiming   bool
 	rttSeq      uint32
 	rttStart    time.Duration
@@ -355,6 +356,7 @@ func (c *Conn) input(g *segment) {
 	}
 	if c.state == stateSynRcvd && g.has(frame.TCPSyn) && !g.has(frame.TCPAck) && g.seq == c.irs {
 		// The peer did not get our SYN-ACK.
+		c.synLost = true
 		c.stats.Retransmits++
 		c.s.stats.Retransmits++
 		c.sendFlags(c.iss, frame.TCPSyn|frame.TCPAck)
@@ -657,6 +659,14 @@ func (c *Conn) dataInput(g *segment) {
 func (c *Conn) establish() {
 	c.state = stateEstablished
 	c.cwnd = initialWindow * c.mss
+	if c.synLost {
+		// The SYN or SYN-ACK was lost: start with one segment (RFC 5681
+		// 3.1) and, without an RTT sample, an RTO of 3 s (RFC 6298 5.7).
+		c.cwnd = c.mss
+		if !c.hasRTT {
+			c.rto = synLossRTO
+		}
+	}
 	c.retries = 0
 	if done := c.dialDone; done != nil {
 		c.dialDone = nil
@@ -695,6 +705,7 @@ func (c *Conn) onTimer() {
 			return
 		}
 		c.backoff()
+		c.synLost = true
 		c.stats.Retransmits++
 		c.s.stats.Retransmits++
 		flags := frame.TCPSyn
@@ -761,6 +772,7 @@ func (c *Conn) pathMTU(mtu int) {
 	switch c.state {
 	case stateEstablished, stateCloseWait, stateFinWait1, stateClosing, stateLastAck:
 		c.sndNxt = c.sndUna
+		c.rttTiming = false // Karn: what follows is a resend
 		c.output()
 	}
 }
@@ -838,3 +850,7 @@ func (c *Conn) flush() {
 		c.onClose(c.closeErr)
 	}
 }
+
+// synLossRTO is the RTO a connection starts with after its SYN or SYN-ACK
+// was retransmitted and no RTT was measured (RFC 6298 5.7).
+const synLossRTO = 3 * time.Second

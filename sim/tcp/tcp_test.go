@@ -498,10 +498,13 @@ func TestSynAckLost(t *testing.T) {
 	assert.Equal(t, "ESTABLISHED", c.State())
 	p.run(t, time.Second, func() bool { return accepted != nil })
 	assert.NotNil(t, accepted)
-	// Established about one initial RTO later; the RTO stays the initial
-	// one (Karn: no sample from the retransmitted SYN).
-	assert.Equal(t, tcp.InitialRTO, c.Stats().RTO)
-	assert.Equal(t, uint64(1), c.Stats().Retransmits)
+	// Established about one initial RTO later. With the handshake
+	// retransmitted and no RTT sample (Karn), data starts with an RTO of
+	// 3 s (RFC 6298 5.7) and a one-segment window (RFC 5681 3.1).
+	st := c.Stats()
+	assert.Equal(t, 3*time.Second, st.RTO)
+	assert.Equal(t, st.MSS, st.Cwnd)
+	assert.Equal(t, uint64(1), st.Retransmits)
 }
 
 func TestListenErrors(t *testing.T) {
