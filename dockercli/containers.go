@@ -12,10 +12,13 @@ import (
 	"github.com/vswitch/vswitch/network"
 )
 
-// Random host ports come from Docker's fallback ephemeral range.
+// Random host ports come from the host's ip_local_port_range, as Docker
+// reads it: the simulated nodes are Linux hosts with its default,
+// 32768-60999 (49153-65535 is only Docker's fallback when the file cannot
+// be read).
 const (
-	ephemeralFirst = 49153
-	ephemeralLast  = 65535
+	ephemeralFirst = 32768
+	ephemeralLast  = 60999
 )
 
 // runFail formats an error of docker run (reportError: "docker: " and a

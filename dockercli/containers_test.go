@@ -97,14 +97,14 @@ func TestPublishedPorts(t *testing.T) {
 		"53/udp -> 127.0.0.1:8053\n"+
 		"80/tcp -> 0.0.0.0:5005\n"+
 		"80/tcp -> [::]:5005\n"+
-		"9000/tcp -> 0.0.0.0:49153\n"+
-		"9000/tcp -> [::]:49153\n", mustDocker(t, env, "port web"))
+		"9000/tcp -> 0.0.0.0:32768\n"+
+		"9000/tcp -> [::]:32768\n", mustDocker(t, env, "port web"))
 	assert.Equal(t, "0.0.0.0:5005\n[::]:5005\n", mustDocker(t, env, "port web 80"))
 	assert.Equal(t, "0.0.0.0:5005\n[::]:5005\n", mustDocker(t, env, "port web 80/tcp"))
 	assert.Equal(t, "127.0.0.1:8053\n", mustDocker(t, env, "port web 53/udp"))
 	_, err := docker(t, env, "port web 53")
 	assert.EqualError(t, err, "no public port '53' published for web")
-	assert.Equal(t, "127.0.0.1:8053->53/udp, 0.0.0.0:5005->80/tcp, [::]:5005->80/tcp, 0.0.0.0:49153->9000/tcp, [::]:49153->9000/tcp\n",
+	assert.Equal(t, "127.0.0.1:8053->53/udp, 0.0.0.0:5005->80/tcp, [::]:5005->80/tcp, 0.0.0.0:32768->9000/tcp, [::]:32768->9000/tcp\n",
 		mustDocker(t, env, "ps --format '{{.Ports}}'"))
 
 	// Taken ports fail with Docker's message and change nothing.
@@ -124,9 +124,9 @@ func TestPublishedPorts(t *testing.T) {
 	// Random ports go round the ephemeral range; -P publishes what the
 	// image exposes.
 	mustDocker(t, env, "run -d --name r1 -P nginx")
-	assert.Equal(t, "80/tcp -> 0.0.0.0:49154\n80/tcp -> [::]:49154\n", mustDocker(t, env, "port r1"))
+	assert.Equal(t, "80/tcp -> 0.0.0.0:32769\n80/tcp -> [::]:32769\n", mustDocker(t, env, "port r1"))
 	mustDocker(t, env, "run -d --name r2 -p 127.0.0.1::80 --expose 81 -P nginx")
-	assert.Equal(t, "80/tcp -> 127.0.0.1:49155\n81/tcp -> 0.0.0.0:49156\n81/tcp -> [::]:49156\n", mustDocker(t, env, "port r2"))
+	assert.Equal(t, "80/tcp -> 127.0.0.1:32770\n81/tcp -> 0.0.0.0:32771\n81/tcp -> [::]:32771\n", mustDocker(t, env, "port r2"))
 	// A host port range takes the first free port.
 	mustDocker(t, env, "run -d --name g1 -p 8000-8001:80 nginx")
 	mustDocker(t, env, "run -d --name g2 -p 8000-8001:80 nginx")

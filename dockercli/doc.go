@@ -32,7 +32,7 @@
 // is not simulated. Created and stopped containers have no endpoints, as
 // in Docker; their network settings come back when they start. Published
 // ports are bound in the Env (fixed ports checked for conflicts, random
-// ones from 49153-65535) and handed to the runner in RunSpec.Ports.
+// ones from the Linux default ip_local_port_range, 32768-60999) and handed to the runner in RunSpec.Ports.
 //
 // exec commands (docker exec NAME ping ...) are parsed into an ExecCommand
 // with a typed Tool; Exec refuses them with ErrRunnerExec because they run
