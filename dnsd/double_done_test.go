@@ -26,7 +26,8 @@ func (g twiceExchanger) Exchange(q *dns.Msg, u netip.AddrPort, _ time.Duration, 
 func TestDoubleDoneRace(t *testing.T) {
 	var wg sync.WaitGroup
 	ups := []netip.AddrPort{netip.MustParseAddrPort("192.0.2.1:53"), netip.MustParseAddrPort("192.0.2.2:53")}
-	s := New(Config{Exchanger: twiceExchanger{&wg}, NodeUpstreams: ups, CacheSize: -1})
+	// No in-flight cap in the way: every query must make exactly two attempts.
+	s := New(Config{Exchanger: twiceExchanger{&wg}, NodeUpstreams: ups, CacheSize: -1, MaxInFlight: 1 << 20})
 	if err := s.AddEndpoint(Endpoint{Network: "n", Name: "c", IPv4: netip.MustParseAddr("10.0.0.2")}); err != nil {
 		t.Fatal(err)
 	}
