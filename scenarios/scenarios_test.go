@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"bytes"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -92,5 +93,66 @@ func TestScenarios(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestREADMEExamples keeps the README true: every scenario it shows runs
+// and passes, and the output it shows for vlan-isolation is what a run
+// prints.
+func TestREADMEExamples(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(readme)
+	blocks := strings.Split(text, "```yaml\n")[1:]
+	ran := 0
+	for i, b := range blocks {
+		src, _, _ := strings.Cut(b, "```")
+		if !strings.HasPrefix(src, "name: ") {
+			continue
+		}
+		s, err := scenario.Parse(fmt.Sprintf("README.md block %d", i+1), []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := scenario.Run(s, scenario.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.OK() {
+			var buf bytes.Buffer
+			scenario.WriteResult(&buf, res)
+			t.Errorf("README example %q fails:\n%s", s.Name, buf.String())
+		}
+		ran++
+	}
+	if ran < 2 {
+		t.Errorf("found %d runnable examples in the README, want at least 2", ran)
+	}
+
+	const cmd = "$ go run ./cmd/vsim run scenarios/l2/vlan-isolation.yaml\n"
+	i := strings.Index(text, cmd)
+	if i < 0 {
+		t.Fatal("README lost its vlan-isolation run")
+	}
+	shown, _, _ := strings.Cut(text[i+len(cmd):], "```")
+	s, err := scenario.ParseFile("l2/vlan-isolation.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	res, err := scenario.Run(s, scenario.Options{OnStep: func(sr scenario.StepResult) { scenario.WriteStep(&out, sr) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var full bytes.Buffer
+	scenario.WriteHeader(&full, s, res.Seed)
+	full.Write(out.Bytes())
+	scenario.WriteFooter(&full, res)
+	fmt.Fprintf(&full, "%d passed, %d failed\n", res.Passed(), res.Failed())
+	want := strings.ReplaceAll(full.String(), "=== vlan-isolation (seed 1) l2/vlan-isolation.yaml", "=== vlan-isolation (seed 1) scenarios/l2/vlan-isolation.yaml")
+	if strings.TrimSpace(shown) != strings.TrimSpace(want) {
+		t.Errorf("README shows:\n%s\na run prints:\n%s", shown, want)
 	}
 }
