@@ -12,9 +12,13 @@
 // on every network of its sandbox (its container) and nothing else. The
 // rules are Docker's (ln/resolver.go, ln/sandbox.go):
 //
-//   - lookup is case-insensitive; aliases are checked before names, on each
-//     of the sandbox's networks in the order the sandbox joined them, and the
-//     first network holding the name answers;
+//   - lookup is case-insensitive; on each of the sandbox's networks, in the
+//     order the sandbox joined them, container names, short IDs, hostnames
+//     and network aliases form one record set (libnetwork's service
+//     records), and the first network holding the name answers with every
+//     endpoint holding it there. (libnetwork's "aliases first" pass, which
+//     the reference describes, reads legacy --link aliases only;
+//     Sandbox.resolveName checks ep.aliases, not network aliases.);
 //   - "a.b" also resolves as name "a" on network "b" (and "a.b.c" as "a.b"
 //     on "c" and "a" on "b.c"); network names compare case-insensitively;
 //   - every address of a name is answered, shuffled on each query by the

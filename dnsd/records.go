@@ -294,10 +294,9 @@ func (s *Server) clientEndpoint(c Client) *endpoint {
 }
 
 // lookup resolves a lower-case name without the trailing dot in the view of
-// sandbox sb, with Docker's precedence: for the whole name on any network,
-// then for each split "name.network" from the right, aliases are checked
-// on every network before names. It returns the endpoints holding the name
-// on the first network that has it.
+// sandbox sb, with Docker's precedence: the whole name on the sandbox's
+// networks, then each split "name.network" from the right. It returns the
+// endpoints holding the name on the first network that has it.
 func lookup(sb *sandbox, key []byte) []*endpoint {
 	if len(key) == 0 {
 		return nil
@@ -319,24 +318,34 @@ func lookup(sb *sandbox, key []byte) []*endpoint {
 	return nil
 }
 
-// lookupIn looks name up on the sandbox's networks, or only on the network
-// whose lower-case name is netName when it is not nil.
+// lookupIn looks name up on the sandbox's networks in order, or only on the
+// network whose lower-case name is netName when it is not nil. On a network,
+// container names and network aliases form one record set, as in
+// libnetwork's service records: a container named db and another with the
+// alias db on the same network are both answered. (libnetwork's separate
+// "alias first" pass is for legacy --link aliases, which vswitch does not
+// support.)
 func lookupIn(sb *sandbox, name, netName []byte) []*endpoint {
 	for _, e := range sb.eps {
 		if netName != nil && string(netName) != e.net.lname {
 			continue
 		}
-		if eps := e.net.aliases[string(name)]; len(eps) > 0 {
-			return eps
-		}
-	}
-	for _, e := range sb.eps {
-		if netName != nil && string(netName) != e.net.lname {
+		names, aliases := e.net.names[string(name)], e.net.aliases[string(name)]
+		switch {
+		case len(aliases) == 0 && len(names) == 0:
 			continue
+		case len(aliases) == 0:
+			return names
+		case len(names) == 0:
+			return aliases
 		}
-		if eps := e.net.names[string(name)]; len(eps) > 0 {
-			return eps
+		out := slices.Clone(names)
+		for _, a := range aliases {
+			if !slices.Contains(out, a) {
+				out = append(out, a)
+			}
 		}
+		return out
 	}
 	return nil
 }

@@ -32,8 +32,11 @@ func TestResolve(t *testing.T) {
 			[]string{"c1.\t600\tIN\tA\t172.18.0.2"}, nil},
 		{"alias shared by two", "c1", "web", dns.TypeA, dns.RcodeSuccess,
 			[]string{"web.\t600\tIN\tA\t172.18.0.3", "web.\t600\tIN\tA\t172.18.0.4"}, nil},
-		{"alias before name", "c1", "api", dns.TypeA, dns.RcodeSuccess,
-			[]string{"api.\t600\tIN\tA\t172.18.0.4"}, nil},
+		// A container name and another container's network alias on the
+		// same network are one record set (libnetwork's svcRecords; its
+		// "alias first" pass is for legacy --link aliases only): both.
+		{"name and alias on one network", "c1", "api", dns.TypeA, dns.RcodeSuccess,
+			[]string{"api.\t600\tIN\tA\t172.18.0.4", "api.\t600\tIN\tA\t172.18.0.5"}, nil},
 		{"short ID", "c1", "bbbbbbbbbbbb", dns.TypeA, dns.RcodeSuccess,
 			[]string{"bbbbbbbbbbbb.\t600\tIN\tA\t172.18.0.3"}, nil},
 		{"hostname", "c2", "H-C1", dns.TypeA, dns.RcodeSuccess,
