@@ -183,6 +183,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) (code int) {
 			sd = *opt.Seed
 		}
 		scenario.WriteHeader(stdout, s, sd)
+		if opt.Trace != nil {
+			// Several scenarios share one trace file: each starts with a
+			// line naming it, and its events' times restart at 0.
+			fmt.Fprintf(opt.Trace, "{\"scenario\":%q,\"file\":%q,\"seed\":%d}\n", s.Name, s.File, sd)
+		}
 		res, err := scenario.Run(s, opt)
 		if err != nil {
 			fmt.Fprintf(stderr, "vsim: %s: %v\n", s.File, err)

@@ -83,4 +83,7 @@ func TestJUnitAndTraceFiles(t *testing.T) {
 	if n := strings.Count(string(tr), "\n"); n < 5 || !strings.Contains(string(tr), `"what":"deliver"`) {
 		t.Errorf("trace has %d lines:\n%s", n, tr)
 	}
+	if !strings.HasPrefix(string(tr), `{"scenario":"lab",`) {
+		t.Errorf("trace does not start with the scenario's line:\n%.200s", tr)
+	}
 }
