@@ -52,7 +52,9 @@ type Config struct {
 	// Musl follows musl libc (Alpine) instead of glibc: a name with at
 	// least ndots dots is asked as it is and never with the search list
 	// (so with Docker's ndots:0 the search list is never used); a name
-	// with fewer dots tries the search list first, then itself.
+	// with fewer dots tries the search list first, then itself, and only
+	// NXDOMAIN moves on to the next candidate: NODATA or SERVFAIL ends the
+	// lookup (musl's name_from_dns_search).
 	Musl bool
 }
 

@@ -241,6 +241,14 @@ func (l *lookup) nextName() {
 // nameDone records a failed candidate (NXDOMAIN, NODATA, SERVFAIL) and
 // moves on to the next one.
 func (l *lookup) nameDone(res Result) {
+	if l.r.cfg.Musl && res.Rcode != dns.RcodeNameError {
+		// musl's name_from_dns_search goes on to the next candidate only
+		// after NXDOMAIN: NODATA (EAI_NODATA) and SERVFAIL (EAI_AGAIN) end
+		// the lookup there.
+		l.res = res
+		l.finish(&res)
+		return
+	}
 	if l.asIsFirst && l.ni == 1 {
 		l.saved = &res
 	}

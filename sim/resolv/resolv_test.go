@@ -220,6 +220,26 @@ func TestLookup(t *testing.T) {
 			wantTried: []string{"10.0.0.53 v4only.lab. AAAA", "10.0.0.53 v4only.lab.test. AAAA"},
 		},
 		{
+			// musl: NODATA on a search candidate ends the lookup (glibc,
+			// above, goes on to the bare name).
+			name: "musl: nodata stops the search", qname: "v4only", qtype: dns.TypeAAAA,
+			cfg:       Config{Nameservers: []netip.Addr{ns1}, Search: []string{"lab.test"}, Musl: true},
+			wantRcode: dns.RcodeSuccess, wantName: "v4only.lab.test.",
+			wantTried: []string{"10.0.0.53 v4only.lab.test. AAAA"},
+		},
+		{
+			name: "musl: nxdomain goes on", qname: "db", qtype: dns.TypeA,
+			cfg:       Config{Nameservers: []netip.Addr{ns1}, Search: []string{"lab.test", "example.com"}, Musl: true},
+			wantAddrs: []string{"10.0.0.20"}, wantName: "db.example.com.",
+			wantTried: []string{"10.0.0.53 db.lab.test. A", "10.0.0.53 db.example.com. A"},
+		},
+		{
+			name: "musl: a dotted name skips the search list", qname: "svc.local", qtype: dns.TypeA,
+			cfg:       Config{Nameservers: []netip.Addr{ns1}, Search: []string{"lab.test"}, Musl: true},
+			wantRcode: dns.RcodeNameError, wantName: "svc.local.",
+			wantTried: []string{"10.0.0.53 svc.local. A"},
+		},
+		{
 			name: "failover on timeout", qname: "web.lab.test.", qtype: dns.TypeA,
 			cfg:       Config{Nameservers: []netip.Addr{nsNobody, ns2}},
 			wantAddrs: []string{"10.0.0.10"}, wantName: "web.lab.test.",
