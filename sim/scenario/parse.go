@@ -217,6 +217,10 @@ type parser struct {
 	dockerNet map[string]bool     // networks created by docker steps so far
 	lastAt    *time.Duration
 	lastAtPos Pos
+	// minTime is the least virtual time the steps so far reach: their at
+	// times and wait durations (other steps take time too, so the real
+	// time is later).
+	minTime time.Duration
 	unknowns  int // unknown keys reported so far
 
 	// Maps for the lookups of the checks, so that a file with 100,000

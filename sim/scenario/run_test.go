@@ -85,8 +85,11 @@ steps:
 	assert.Contains(t, out.String(), "ERROR sim: event limit reached")
 	assert.Contains(t, out.String(), "not run")
 
+	// A time limit reached at run time: the waits fit, the ping series
+	// does not.
 	timeLimited := strings.Replace(storm, "events: 200000", "events: 0", 1)
 	timeLimited = strings.Replace(timeLimited, "limits: {time: 1m", "limits: {time: 2s", 1)
+	timeLimited = strings.Replace(timeLimited, "  - wait: 10s\n  - ping: {from: h1, to: 10.0.0.2}", "  - wait: 1500ms\n  - ping: {from: h1, to: 10.0.0.2, count: 3}", 1)
 	timeLimited = strings.Replace(timeLimited, "sw1.p2, b: sw2.p2", "sw1.p2, b: sw2.p2, latency: 10ms", 1)
 	timeLimited = strings.Replace(timeLimited, "sw1.p1, b: sw2.p1", "sw1.p1, b: sw2.p1, latency: 10ms", 1)
 	res, err = Run(mustParse(t, timeLimited), Options{})

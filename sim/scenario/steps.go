@@ -129,6 +129,7 @@ func (p *parser) step(n *yaml.Node, index int) *Step {
 			if d == 0 {
 				p.errorf(p.deref(act.v), "wait: must be longer than 0")
 			}
+			p.checkWait(act.v, d)
 			st.Wait = &WaitStep{Duration: d}
 		}
 	case "fdb":

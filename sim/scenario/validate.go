@@ -428,4 +428,16 @@ func (p *parser) checkAt(n *yaml.Node, d time.Duration) {
 		p.errorf(n, "at: %s is beyond the time limit %s (raise limits.time)", d, p.s.Limits.Time)
 	}
 	p.lastAt, p.lastAtPos = &d, posOf(n)
+	p.minTime = max(p.minTime, d)
+}
+
+// checkWait adds a wait step's duration to the least time the steps reach
+// and refuses a file whose waits alone pass the time limit.
+func (p *parser) checkWait(n *yaml.Node, d time.Duration) {
+	before := p.minTime
+	p.minTime += d
+	// Report the step that crosses the limit, once.
+	if lim := p.s.Limits.Time; lim > 0 && p.minTime > lim && before <= lim {
+		p.errorf(p.deref(n), "wait: the steps reach at least %s, beyond the time limit %s (raise limits.time)", p.minTime, p.s.Limits.Time)
+	}
 }
