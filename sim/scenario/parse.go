@@ -220,8 +220,8 @@ type parser struct {
 	// minTime is the least virtual time the steps so far reach: their at
 	// times and wait durations (other steps take time too, so the real
 	// time is later).
-	minTime time.Duration
-	unknowns  int // unknown keys reported so far
+	minTime  time.Duration
+	unknowns int // unknown keys reported so far
 
 	// Maps for the lookups of the checks, so that a file with 100,000
 	// hosts parses in linear time.
