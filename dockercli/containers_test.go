@@ -280,3 +280,13 @@ func TestPublishIPv4OnlyHost(t *testing.T) {
 	out := mustDocker(t, env, "port web")
 	assert.Equal(t, "80/tcp -> 0.0.0.0:5005", strings.TrimSpace(out))
 }
+
+// docker ps lists published ports as the CLI's comparePorts sorts them:
+// host addresses compared as strings.
+func TestPsPortsSortLikeTheCLI(t *testing.T) {
+	got := displayablePorts([]portSummary{
+		{IP: netip.MustParseAddr("192.168.1.9"), PrivatePort: 80, PublicPort: 8001, Type: "tcp"},
+		{IP: netip.MustParseAddr("192.168.1.10"), PrivatePort: 80, PublicPort: 8002, Type: "tcp"},
+	})
+	assert.Equal(t, "192.168.1.10:8002->80/tcp, 192.168.1.9:8001->80/tcp", got)
+}

@@ -199,7 +199,9 @@ func displayablePorts(ports []portSummary) string {
 			return a.PrivatePort < b.PrivatePort
 		}
 		if a.IP != b.IP {
-			return a.IP.Less(b.IP)
+			// The CLI's comparePorts compares the addresses as strings:
+			// "192.168.1.10" before "192.168.1.9".
+			return portIP(a.IP) < portIP(b.IP)
 		}
 		if a.PublicPort != b.PublicPort {
 			return a.PublicPort < b.PublicPort
@@ -303,4 +305,13 @@ func (c *container) status(now time.Time) string {
 		return fmt.Sprintf("Exited (%d) %s ago", c.exitCode, humanDuration(now.Sub(c.finished)))
 	}
 	return "Created"
+}
+
+// portIP is a port's host address as the Engine API gives it: "" when the
+// port is not published.
+func portIP(a netip.Addr) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return a.String()
 }
