@@ -39,12 +39,14 @@ var ErrLinkConfig = errors.New("sim: invalid link config")
 // are lost with probability LossGood, in the bad state with LossBad; after
 // each frame the good state turns bad with probability P and the bad state
 // turns good with probability R. With LossBad 1 the mean burst length is
-// 1/R frames.
+// 1/R frames. Netem's gemodel loses every frame in the bad state by
+// default; here the zero value is taken literally (no loss in the bad
+// state), so callers wanting netem's default set LossBad to 1.
 type GilbertElliott struct {
 	P        float64 // good → bad, per frame
 	R        float64 // bad → good, per frame
 	LossGood float64 // loss probability in the good state (default 0)
-	LossBad  float64 // loss probability in the bad state (0 means 1)
+	LossBad  float64 // loss probability in the bad state (0 is no loss)
 }
 
 // LinkConfig describes the impairments of a link. They apply to each
@@ -145,9 +147,6 @@ func (c LinkConfig) normalize() (LinkConfig, GilbertElliott, bool) {
 		ge = *c.Burst
 		ge.P, ge.R = clampProb(ge.P), clampProb(ge.R)
 		ge.LossGood = clampProb(ge.LossGood)
-		if ge.LossBad == 0 {
-			ge.LossBad = 1
-		}
 		ge.LossBad = clampProb(ge.LossBad)
 	}
 	c.Burst = nil

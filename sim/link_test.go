@@ -308,7 +308,7 @@ func TestLinkLossExtremes(t *testing.T) {
 
 func TestLinkGilbertElliott(t *testing.T) {
 	const n = 200000
-	ge := &GilbertElliott{P: 0.01, R: 0.25}
+	ge := &GilbertElliott{P: 0.01, R: 0.25, LossBad: 1}
 	lost := lossRun(t, 9, LinkConfig{Burst: ge}, n)
 	var bursts, inBursts int
 	for i := 0; i < n; {
@@ -347,13 +347,21 @@ func TestLinkGilbertElliott(t *testing.T) {
 }
 
 func TestLinkGilbertElliottLossGood(t *testing.T) {
-	// LossBad 0 means 1; LossGood applies in the good state.
+	// LossBad 0 is taken literally; LossGood applies in the good state.
 	k := NewLink(NewLoop(1), "x", LinkConfig{Burst: &GilbertElliott{P: 0.1, R: 0.5, LossGood: 0.01}})
 	c := k.Config()
 	require.NotNil(t, c.Burst)
-	assert.Equal(t, GilbertElliott{P: 0.1, R: 0.5, LossGood: 0.01, LossBad: 1}, *c.Burst)
+	assert.Equal(t, GilbertElliott{P: 0.1, R: 0.5, LossGood: 0.01}, *c.Burst)
 	lost := lossRun(t, 1, LinkConfig{Burst: &GilbertElliott{P: 0, R: 1, LossGood: 0.5, LossBad: 0.5}}, 10000)
 	assert.InDelta(t, 5000, countTrue(lost), 6*50)
+}
+
+func TestLinkGilbertElliottLossBadZero(t *testing.T) {
+	// Always in the bad state, losing nothing there: an explicit 0 is 0.
+	lost := lossRun(t, 1, LinkConfig{Burst: &GilbertElliott{P: 1, R: 0, LossBad: 0}}, 2000)
+	assert.Zero(t, countTrue(lost))
+	lost = lossRun(t, 1, LinkConfig{Burst: &GilbertElliott{P: 1, R: 0, LossBad: 1}}, 2000)
+	assert.Equal(t, 2000-1, countTrue(lost), "all but the first frame, sent in the good state")
 }
 
 func TestLinkDuplicate(t *testing.T) {
@@ -483,7 +491,7 @@ func TestLinkConfigValidate(t *testing.T) {
 		ok   bool
 	}{
 		{"zero", LinkConfig{}, true},
-		{"full", LinkConfig{Latency: 1, Jitter: 1, Loss: 0.5, Burst: &GilbertElliott{P: 0.1, R: 0.2}, Bandwidth: 1, QueueLen: 3, MTU: 1500, Duplicate: 1, Reorder: 0}, true},
+		{"full", LinkConfig{Latency: 1, Jitter: 1, Loss: 0.5, Burst: &GilbertElliott{P: 0.1, R: 0.2, LossBad: 1}, Bandwidth: 1, QueueLen: 3, MTU: 1500, Duplicate: 1, Reorder: 0}, true},
 		{"negative latency", LinkConfig{Latency: -1}, false},
 		{"negative jitter", LinkConfig{Jitter: -1}, false},
 		{"huge jitter", LinkConfig{Jitter: 1<<63 - 1}, false},
@@ -532,7 +540,7 @@ func TestLinkTraceEvents(t *testing.T) {
 
 func TestLinkSendNoAlloc(t *testing.T) {
 	cfg := LinkConfig{Latency: 10 * time.Microsecond, Jitter: 5 * time.Microsecond, Loss: 0.01,
-		Burst: &GilbertElliott{P: 0.01, R: 0.3}, Bandwidth: 1_000_000_000, MTU: 1500, Duplicate: 0.01, Reorder: 0.01}
+		Burst: &GilbertElliott{P: 0.01, R: 0.3, LossBad: 1}, Bandwidth: 1_000_000_000, MTU: 1500, Duplicate: 0.01, Reorder: 0.01}
 	l, k, _ := newTestLink(1, cfg)
 	k.B().Attach(recvFunc(func([]byte) {}))
 	f := testFrame(1000, 0)

@@ -272,7 +272,7 @@ func scenario(t testing.TB, seed uint64) (string, uint64, []byte) {
 	require.NoError(t, err)
 	links := []*Link{
 		NewLink(l, "h1.eth0<->sw1.p1", LinkConfig{Latency: 50 * time.Microsecond, Jitter: 20 * time.Microsecond, Loss: 0.05}),
-		NewLink(l, "h2.eth0<->sw1.p2", LinkConfig{Bandwidth: 100_000_000, QueueLen: 4, MTU: 1500, Burst: &GilbertElliott{P: 0.05, R: 0.3}}),
+		NewLink(l, "h2.eth0<->sw1.p2", LinkConfig{Bandwidth: 100_000_000, QueueLen: 4, MTU: 1500, Burst: &GilbertElliott{P: 0.05, R: 0.3, LossBad: 1}}),
 		NewLink(l, "h3.eth0<->sw1.p3", LinkConfig{Latency: time.Millisecond, Duplicate: 0.05, Reorder: 0.05}),
 	}
 	for _, k := range links {

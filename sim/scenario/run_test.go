@@ -299,3 +299,27 @@ steps:
 	last := res.Steps[len(res.Steps)-1]
 	assert.Contains(t, last.Detail, "late: at 45s")
 }
+
+// Burst loss with bad_loss: 0% loses nothing even when the link stays in
+// the bad state; only an absent bad_loss means netem's 100%.
+func TestBurstBadLossZero(t *testing.T) {
+	s := mustParse(t, `
+name: badloss
+hosts:
+  h1: {interfaces: {eth0: {ip: 10.0.0.1/24}}}
+  h2: {interfaces: {eth0: {ip: 10.0.0.2/24}}}
+links:
+  - {a: h1.eth0, b: h2.eth0, loss: {burst: {p: 100%, r: 0%, bad_loss: 0%}}}
+steps:
+  - ping: {from: h1, to: h2, count: 20, interval: 10ms}
+    expect: {received: 20}
+  - link: {set: h1.eth0, loss: {burst: {p: 100%, r: 0%}}}
+  - ping: {from: h1, to: h2, count: 20, interval: 10ms}
+    expect: {received: 0}
+`)
+	res, err := Run(s, Options{})
+	require.NoError(t, err)
+	for _, sr := range res.Steps {
+		assert.True(t, sr.Pass, "%+v", sr)
+	}
+}
