@@ -1045,6 +1045,9 @@ func (p *parser) resolver(n *yaml.Node, key string) *Resolver {
 		case "nameservers":
 			nsNode = e.v
 			r.Nameservers = p.addr4List(e.v, "nameservers")
+			if items, ok := p.items(e.v, "nameservers"); ok && len(items) == 0 {
+				p.errorf(p.deref(e.v), "nameservers: at least one is needed (an empty list leaves the resolver nothing to ask)")
+			}
 			if len(r.Nameservers) > 3 {
 				p.errorf(e.v, "nameservers: at most 3, as in resolv.conf")
 			}

@@ -311,6 +311,8 @@ var errorCases = []struct {
 	{"route not canonical", "name: t\nhosts: {h: {interfaces: {e: {ip: 10.0.0.1/24}}, routes: [{to: 10.9.0.1/16, via: 10.0.0.2}]}}\n", `2:63: to: 10.9.0.1/16 is not a network address (did you mean 10.9.0.0/16?)`},
 	{"route via off-link", "name: t\nhosts: {h: {interfaces: {e: {ip: 10.0.0.1/24}}, routes: [{to: 10.9.0.0/16, via: 10.1.0.2}]}}\n", `2:58: routes: via 10.1.0.2 is not on any subnet of host h's interfaces`},
 	{"resolver without nameservers", "name: t\nhosts: {h: {dns: {ndots: 1}}}\n", `2:18: dns: nameservers: at least one is needed`},
+	{"resolver empty nameservers", "name: t\nhosts: {h: {dns: {nameservers: []}}}\n", `2:32: nameservers: at least one is needed (an empty list leaves the resolver nothing to ask)`},
+	{"resolver null nameservers", "name: t\nclients: {c: {address: 192.168.50.99, dns: {nameservers: ~}}}\n", `2:58: nameservers: at least one is needed (an empty list leaves the resolver nothing to ask)`},
 	{"resolver too many", "name: t\nhosts: {h: {dns: {nameservers: [1.1.1.1, 1.1.1.2, 1.1.1.3, 1.1.1.4]}}}\n", `2:32: nameservers: at most 3, as in resolv.conf`},
 	{"service none", "name: t\nhosts: {h: {services: [{body: x}]}}\n", `2:24: service: give one of http, echo or dns`},
 	{"service two", "name: t\nhosts: {h: {services: [{http: 80, echo: udp/7}]}}\n", `2:35: service: one service per entry; this one is already http`},
