@@ -1547,6 +1547,10 @@ func (p *parser) containers(n *yaml.Node) {
 	ips := map[string]string{}
 	ports := map[string]string{}
 	p.named(n, "containers", "container", func(name string, e entry) {
+		if len(name) < 2 { // Docker: [a-zA-Z0-9][a-zA-Z0-9_.-]+
+			p.errorf(e.k, "containers: Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed (Docker needs at least 2 characters)", name)
+			return
+		}
 		c := &Container{Pos: posOf(e.k), Name: name, Node: p.firstNode(), Image: DefaultImage}
 		if !p.define(e.k, name, "container") {
 			return

@@ -311,6 +311,8 @@ var errorCases = []struct {
 	{"route not canonical", "name: t\nhosts: {h: {interfaces: {e: {ip: 10.0.0.1/24}}, routes: [{to: 10.9.0.1/16, via: 10.0.0.2}]}}\n", `2:63: to: 10.9.0.1/16 is not a network address (did you mean 10.9.0.0/16?)`},
 	{"route via off-link", "name: t\nhosts: {h: {interfaces: {e: {ip: 10.0.0.1/24}}, routes: [{to: 10.9.0.0/16, via: 10.1.0.2}]}}\n", `2:58: routes: via 10.1.0.2 is not on any subnet of host h's interfaces`},
 	{"resolver without nameservers", "name: t\nhosts: {h: {dns: {ndots: 1}}}\n", `2:18: dns: nameservers: at least one is needed`},
+	{"container name of 1 char", "name: t\ncontainers: {a: {}}\n", `2:14: containers: Invalid container name (a), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed (Docker needs at least 2 characters)`},
+	{"container name of 2 chars", "name: t\ncontainers: {ab: {}}\n", ""},
 	{"resolver empty nameservers", "name: t\nhosts: {h: {dns: {nameservers: []}}}\n", `2:32: nameservers: at least one is needed (an empty list leaves the resolver nothing to ask)`},
 	{"resolver null nameservers", "name: t\nclients: {c: {address: 192.168.50.99, dns: {nameservers: ~}}}\n", `2:58: nameservers: at least one is needed (an empty list leaves the resolver nothing to ask)`},
 	{"resolver too many", "name: t\nhosts: {h: {dns: {nameservers: [1.1.1.1, 1.1.1.2, 1.1.1.3, 1.1.1.4]}}}\n", `2:32: nameservers: at most 3, as in resolv.conf`},
@@ -334,15 +336,15 @@ var errorCases = []struct {
 	{"gateway outside", "name: t\nnetworks: {n: {subnet: 10.1.0.0/16, gateway: 10.2.0.1}}\n", `2:46: no matching subnet for gateway 10.2.0.1`},
 	{"aux outside", "name: t\nnetworks: {n: {subnet: 10.1.0.0/16, aux_addresses: {r: 10.2.0.1}}}\n", `2:56: auxiliary address: (r:10.2.0.1) must belong to the master pool: 10.1.0.0/16`},
 	{"pool overlap", "name: t\nnetworks: {a: {subnet: 10.1.0.0/16}, b: {subnet: 10.1.2.0/24}}\n", `2:38: invalid pool request: Pool overlaps with other one on this address space (10.1.0.0/16 of network a)`},
-	{"undefined network", "name: t\nnetworks: {front: {}}\ncontainers: {c: {networks: [frnt]}}\n", `3:29: networks: undefined network "frnt" (did you mean "front"?)`},
-	{"alias on bridge", "name: t\ncontainers: {c: {networks: {bridge: {aliases: [x]}}}}\n", `2:47: network-scoped aliases are only supported for user-defined networks`},
-	{"ip on bridge", "name: t\ncontainers: {c: {networks: {bridge: {ip: 172.17.0.9}}}}\n", `2:42: user-specified IP address is supported on user-defined networks only`},
-	{"ip outside subnet", "name: t\nnetworks: {n: {subnet: 10.1.0.0/16}}\ncontainers: {c: {networks: {n: {ip: 10.2.0.9}}}}\n", `3:37: ip: 10.2.0.9 is not in network n's subnet 10.1.0.0/16`},
-	{"ip twice", "name: t\nnetworks: {n: {subnet: 10.1.0.0/16}}\ncontainers:\n  a: {networks: {n: {ip: 10.1.0.9}}}\n  b: {networks: {n: {ip: 10.1.0.9}}}\n", `5:26: Address already in use (10.1.0.9 is container a's on network n)`},
-	{"host and other", "name: t\nnetworks: {n: {}}\ncontainers: {c: {networks: [host, n]}}\n", `3:28: container sharing network namespace with another container or host cannot be connected to any other network (c is on host)`},
-	{"network on other node", "name: t\nnodes: {a: {}, b: {}}\nnetworks: {n: {node: b}}\ncontainers: {c: {node: a, networks: [n]}}\n", `4:38: networks: network n is on node b, container c on node a`},
-	{"publish twice", "name: t\ncontainers:\n  a: {publish: [\"80:80\"]}\n  b: {publish: [\"80:81\"]}\n", `4:17: Bind for 0.0.0.0:80 failed: port is already allocated (by container a)`},
-	{"publish syntax", "name: t\ncontainers: {a: {publish: [\"80:x\"]}}\n", `2:28: publish: invalid containerPort: x`},
+	{"undefined network", "name: t\nnetworks: {front: {}}\ncontainers: {c1: {networks: [frnt]}}\n", `3:30: networks: undefined network "frnt" (did you mean "front"?)`},
+	{"alias on bridge", "name: t\ncontainers: {c1: {networks: {bridge: {aliases: [x]}}}}\n", `2:48: network-scoped aliases are only supported for user-defined networks`},
+	{"ip on bridge", "name: t\ncontainers: {c1: {networks: {bridge: {ip: 172.17.0.9}}}}\n", `2:43: user-specified IP address is supported on user-defined networks only`},
+	{"ip outside subnet", "name: t\nnetworks: {n: {subnet: 10.1.0.0/16}}\ncontainers: {c1: {networks: {n: {ip: 10.2.0.9}}}}\n", `3:38: ip: 10.2.0.9 is not in network n's subnet 10.1.0.0/16`},
+	{"ip twice", "name: t\nnetworks: {n: {subnet: 10.1.0.0/16}}\ncontainers:\n  ca: {networks: {n: {ip: 10.1.0.9}}}\n  cb: {networks: {n: {ip: 10.1.0.9}}}\n", `5:27: Address already in use (10.1.0.9 is container ca's on network n)`},
+	{"host and other", "name: t\nnetworks: {n: {}}\ncontainers: {c1: {networks: [host, n]}}\n", `3:29: container sharing network namespace with another container or host cannot be connected to any other network (c1 is on host)`},
+	{"network on other node", "name: t\nnodes: {a: {}, b: {}}\nnetworks: {n: {node: b}}\ncontainers: {c1: {node: a, networks: [n]}}\n", `4:39: networks: network n is on node b, container c1 on node a`},
+	{"publish twice", "name: t\ncontainers:\n  ca: {publish: [\"80:80\"]}\n  cb: {publish: [\"80:81\"]}\n", `4:18: Bind for 0.0.0.0:80 failed: port is already allocated (by container ca)`},
+	{"publish syntax", "name: t\ncontainers: {ca: {publish: [\"80:x\"]}}\n", `2:29: publish: invalid containerPort: x`},
 	{"node address twice", "name: t\nnodes: {a: {address: 10.0.0.1}, b: {address: 10.0.0.1}}\n", `2:33: address 10.0.0.1 of b is already used by a`},
 	{"client without address", "name: t\nclients: {c: {}}\n", `2:11: client c: missing address (its IPv4 address on the underlay, e.g. 192.168.50.99)`},
 	{"pool size", "name: t\nnodes: {a: {address_pools: [{base: 10.0.0.0/16, size: 8}]}}\n", `2:55: size: /8 is larger than the base 10.0.0.0/16`},
@@ -483,7 +485,7 @@ func TestDockerDefaults(t *testing.T) {
 
 	// Nodes without an address get the next free one; a container goes to
 	// its first network's node.
-	s = mustParse(t, "name: d\nnodes: {a: {address: 192.168.50.12}, b: {}, c: {}}\nnetworks: {n: {node: c}}\ncontainers: {x: {networks: [n]}}\n")
+	s = mustParse(t, "name: d\nnodes: {a: {address: 192.168.50.12}, b: {}, c: {}}\nnetworks: {n: {node: c}}\ncontainers: {cx: {networks: [n]}}\n")
 	assert.Equal(t, netip.MustParsePrefix("192.168.50.11/24"), s.Nodes[1].Address)
 	assert.Equal(t, netip.MustParsePrefix("192.168.50.13/24"), s.Nodes[2].Address)
 	assert.Equal(t, "c", s.Containers[0].Node)
