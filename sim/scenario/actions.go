@@ -13,7 +13,7 @@ import (
 	vswitch "github.com/vswitch/vswitch/switch"
 )
 
-// source returns the host, client or container a step runs on.
+// source returns the host, client, container or node a step runs on.
 func (r *runner) source(name string) (*hostNode, error) {
 	if hn := r.w.hosts[name]; hn != nil {
 		return hn, nil
@@ -21,7 +21,10 @@ func (r *runner) source(name string) (*hostNode, error) {
 	if hn, _, ok := r.w.container(name); ok {
 		return hn, nil
 	}
-	return nil, fmt.Errorf("no host, client or running container %q", name)
+	if hn, ok := r.w.nodeSource(name); ok {
+		return hn, nil
+	}
+	return nil, fmt.Errorf("no host, client, node or running container %q", name)
 }
 
 // target resolves a step's destination: an IP always; for an L2 host a
@@ -37,7 +40,7 @@ func (r *runner) target(from *hostNode, to string) (netip.Addr, error) {
 		if a, ok := r.w.hostAddr(to); ok {
 			return a, nil
 		}
-	case kindClient:
+	case kindClient, kindNode:
 		if a, ok := r.w.nodeAddr(to); ok {
 			return a, nil
 		}

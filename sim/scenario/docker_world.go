@@ -27,7 +27,9 @@ type dockerWorld struct {
 	underlay *swNode
 	// containers caches the step-facing view of each container, by name.
 	containers map[string]*hostNode
-	envs       map[*node.Node]*dockercli.Env
+	// nodeHosts caches the step-facing view of each node's own stack.
+	nodeHosts map[string]*hostNode
+	envs      map[*node.Node]*dockercli.Env
 	// fileServices are the services the file gives a container, which
 	// replace those of its image.
 	fileServices map[string][]node.Service
@@ -42,6 +44,7 @@ func (w *world) buildDocker() error {
 	d := &dockerWorld{
 		byName:       map[string]*node.Node{},
 		containers:   map[string]*hostNode{},
+		nodeHosts:    map[string]*hostNode{},
 		envs:         map[*node.Node]*dockercli.Env{},
 		fileServices: map[string][]node.Service{},
 	}
@@ -220,6 +223,38 @@ func (w *world) container(name string) (*hostNode, *node.Node, bool) {
 		return hn, n, true
 	}
 	return nil, nil, false
+}
+
+// nodeSource returns the step-facing view of a node's own network stack
+// (the Docker host itself, as a shell on it would ping or curl): it names
+// nodes by their underlay address and looks other names up through the
+// node's dns, if the file gives it any.
+func (w *world) nodeSource(name string) (*hostNode, bool) {
+	d := w.docker
+	if d == nil {
+		return nil, false
+	}
+	if hn := d.nodeHosts[name]; hn != nil {
+		return hn, true
+	}
+	n := d.byName[name]
+	if n == nil {
+		return nil, false
+	}
+	hn := &hostNode{name: name, kind: kindNode, h: n.Host(), tcp: n.TCP(), svc: &services{}}
+	if ns := w.s.Node(name); ns != nil && len(ns.DNS) > 0 {
+		hn.resolver = resolv.New(hn.h, hn.tcp, resolverConfig(&Resolver{
+			Nameservers: ns.DNS, NDots: DefaultNDots, Timeout: DefaultDNSTimeout, Attempts: DefaultDNSAttempts,
+		}))
+	}
+	svc := hn.svc
+	hn.h.HandleICMPError(func(typ, code uint8, _ uint16, orig []byte) {
+		if svc.onICMPError != nil {
+			svc.onICMPError(typ, code, orig)
+		}
+	})
+	d.nodeHosts[name] = hn
+	return hn, true
 }
 
 // nodeAddr returns a node's underlay address: how a client names a node.

@@ -323,3 +323,34 @@ steps:
 		assert.True(t, sr.Pass, "%+v", sr)
 	}
 }
+
+// A node is a step source: its own stack (the Docker host itself) pings,
+// connects and traceroutes, and names other nodes by their underlay address.
+func TestNodeAsSource(t *testing.T) {
+	s := mustParse(t, `
+name: nodefrom
+nodes: {host1: {}, host2: {}}
+clients:
+  laptop: {address: 192.168.50.99}
+networks:
+  n1: {}
+containers:
+  c1: {networks: [n1]}
+steps:
+  - ping: {from: host1, to: 192.168.50.99}
+  - ping: {from: host1, to: host2}
+  - ping: {from: host1, to: 172.18.0.2}
+  - tcp: {from: host1, to: "192.168.50.99:80"}
+    expect: {refused: true}
+  - traceroute: {from: host2, to: 192.168.50.99}
+    expect: {hops: [192.168.50.99]}
+  - udp: {from: host1, to: "192.168.50.99:7"}
+    expect: {fail: true}
+`)
+	res, err := Run(s, Options{})
+	require.NoError(t, err)
+	require.Len(t, res.Steps, 6)
+	for _, sr := range res.Steps {
+		assert.True(t, sr.Pass, "%+v", sr)
+	}
+}

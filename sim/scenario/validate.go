@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
@@ -259,10 +260,27 @@ func (p *parser) hasResolver(from string) bool {
 	if h := p.hostIdx[from]; h != nil {
 		return h.DNS != nil
 	}
-	if p.devices[from].kind == "client" {
+	switch p.sourceKind(from) {
+	case "client":
 		return p.s.Client(from).DNS != nil
+	case "node":
+		n := p.s.Node(from)
+		return n != nil && len(n.DNS) > 0
 	}
-	return true // containers use their resolver; nodes their resolv.conf
+	return true // containers use their resolver
+}
+
+// namedWithoutDNS reports whether a step from a source of kind fromKind
+// reaches a name of kind kind without looking it up, as the runner does:
+// an L2 host knows the hosts of the file, a client or a node the nodes.
+func namedWithoutDNS(fromKind, kind string) bool {
+	switch fromKind {
+	case "host":
+		return kind == "host"
+	case "client", "node":
+		return kind == "node"
+	}
+	return false
 }
 
 // target checks a destination host (an IP or a name) for a step from from.
@@ -288,7 +306,16 @@ func (p *parser) target(n *yaml.Node, key, host, from string) bool {
 		}
 		p.errorf(n, "%s: host %s has no address", key, host)
 		return false
-	case "":
+	}
+	if kind != "" && from != "" && !namedWithoutDNS(p.sourceKind(from), kind) && !p.hasResolver(from) {
+		hint := fmt.Sprintf("give %s dns: {nameservers: [...]}", from)
+		if p.sourceKind(from) == "node" {
+			hint = fmt.Sprintf("give node %s dns: [...] under nodes:", from)
+		}
+		p.errorf(n, "%s: %s %s cannot name %s %s without dns settings to look it up; %s, or use an address", key, p.sourceKind(from), from, kind, host, hint)
+		return false
+	}
+	if kind == "" {
 		if from != "" && !p.hasResolver(from) {
 			var cands []string
 			for k := range p.devices {

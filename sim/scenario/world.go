@@ -43,6 +43,7 @@ const (
 	kindL2        hostKind = iota // an L2-lab host: names are hosts
 	kindClient                    // a machine on the underlay: names are nodes
 	kindContainer                 // a container: names go to its resolver
+	kindNode                      // a Docker host's own stack: names are nodes
 )
 
 type swNode struct {
