@@ -354,3 +354,44 @@ steps:
 		assert.True(t, sr.Pass, "%+v", sr)
 	}
 }
+
+// Declared ports are created first, in file order, then the ports only a
+// link names, in link order: the order gives the STP port IDs. sw1 declares
+// pb before pa, so pb has the lower port ID and sw2's root port is the one
+// facing it (x2), although the link to pa comes first.
+func TestPortOrder(t *testing.T) {
+	s := mustParse(t, `
+name: porder
+hosts:
+  h1: {interfaces: {eth0: {ip: 10.0.0.1/24}}}
+switches:
+  sw1:
+    stp: {priority: 4096}
+    ports:
+      pb: {}
+      pa: {}
+      unlinked: {}
+  sw2:
+    stp: {}
+links:
+  - {a: sw1.z, b: h1.eth0}
+  - {a: sw1.pa, b: sw2.x1}
+  - {a: sw1.pb, b: sw2.x2}
+steps:
+  - wait: 35s
+  - stp: {switch: sw2}
+    expect: {root: sw1, root_port: x2, ports: {x1: blocking, x2: forwarding}}
+`)
+	res, err := Run(s, Options{})
+	require.NoError(t, err)
+	for _, sr := range res.Steps {
+		assert.True(t, sr.Pass, "%+v", sr)
+	}
+	w, err := buildWorld(s, sim.NewLoop(1))
+	require.NoError(t, err)
+	var names []string
+	for _, p := range w.switches["sw1"].b.Ports() {
+		names = append(names, p.Config.Name)
+	}
+	assert.Equal(t, []string{"pb", "pa", "unlinked", "z"}, names)
+}

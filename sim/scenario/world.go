@@ -3,6 +3,7 @@ package scenario
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/vswitch/vswitch/internal/frame"
@@ -27,6 +28,7 @@ type world struct {
 	links    map[*Link]*sim.Link
 	linkOf   map[string]*sim.Link    // by endpoint "dev.iface" and by link name
 	endOf    map[string]*sim.LinkEnd // by endpoint "dev.iface"
+	portBW   map[string]int64        // a linked switch port's link bandwidth, by "sw.port"
 
 	props         map[*Link]LinkProps  // current impairments: link set steps change them
 	upTimers      map[*Link]*sim.Timer // pending "back up" of link down steps with for
@@ -90,6 +92,7 @@ func buildWorld(s *Scenario, loop *sim.Loop) (*world, error) {
 		links:    map[*Link]*sim.Link{},
 		linkOf:   map[string]*sim.Link{},
 		endOf:    map[string]*sim.LinkEnd{},
+		portBW:   map[string]int64{},
 		props:    map[*Link]LinkProps{},
 		upTimers: map[*Link]*sim.Timer{},
 	}
@@ -108,6 +111,14 @@ func buildWorld(s *Scenario, loop *sim.Loop) (*world, error) {
 	// set reach the network.
 	for _, l := range s.Links {
 		if err := w.addLink(l); err != nil {
+			return nil, err
+		}
+	}
+	// Then the switch ports, in the order of each switch's Ports: the
+	// declared ones in file order, then those only a link names, in link
+	// order. The order gives the port IDs, which STP compares.
+	for _, sw := range s.Switches {
+		if err := w.addPorts(sw); err != nil {
 			return nil, err
 		}
 	}
@@ -195,19 +206,48 @@ func (w *world) addPort(sw *swNode, p *Port, port vswitch.Port, bandwidth int64)
 	return id, nil
 }
 
-// finishSwitch adds the declared ports no link names; they have no
-// carrier.
-func (w *world) finishSwitch(sw *Switch) error {
+// addPorts creates sw's ports in the order of sw.Ports, each attached to
+// its link's end; a declared port no link names gets a downPort.
+func (w *world) addPorts(sw *Switch) error {
 	n := w.switches[sw.Name]
 	for _, p := range sw.Ports {
-		if _, ok := n.ports[p.Name]; ok {
+		key := sw.Name + "." + p.Name
+		end := w.endOf[key]
+		if end == nil {
+			if _, err := w.addPort(n, p, downPort{}, 0); err != nil {
+				return err
+			}
 			continue
 		}
-		id, err := w.addPort(n, p, downPort{}, 0)
+		id, err := w.addPort(n, p, end, w.portBW[key])
 		if err != nil {
 			return err
 		}
-		if err := n.b.SetPortUp(id, false); err != nil {
+		end.Attach(&swPort{sw: n, id: id, loop: w.loop})
+		end.OnCarrier(func(up bool) {
+			n.b.Advance(w.loop.Now())
+			n.b.SetPortUp(id, up)
+		})
+	}
+	for ep := range w.portBW {
+		if dev, port, _ := strings.Cut(ep, "."); dev == sw.Name {
+			if _, ok := n.ports[port]; !ok {
+				return fmt.Errorf("switch %s: linked port %s was never declared", sw.Name, port)
+			}
+		}
+	}
+	return nil
+}
+
+// finishSwitch takes down the declared ports no link names (they have no
+// carrier) and starts the STP timers.
+func (w *world) finishSwitch(sw *Switch) error {
+	n := w.switches[sw.Name]
+	for _, p := range sw.Ports {
+		if w.endOf[sw.Name+"."+p.Name] != nil {
+			continue
+		}
+		if err := n.b.SetPortUp(n.ports[p.Name], false); err != nil {
 			return err
 		}
 	}
@@ -267,17 +307,8 @@ func (w *world) addLink(l *Link) error {
 			}
 			nic.ConnectLink(end)
 		case EndpointSwitch:
-			sw := w.switches[ep.Device]
-			p := w.s.Switch(ep.Device).Port(ep.Iface)
-			id, err := w.addPort(sw, p, end, int64(l.Bandwidth))
-			if err != nil {
-				return err
-			}
-			end.Attach(&swPort{sw: sw, id: id, loop: w.loop})
-			end.OnCarrier(func(up bool) {
-				sw.b.Advance(w.loop.Now())
-				sw.b.SetPortUp(id, up)
-			})
+			// The port is created by addPorts, in the switch's order.
+			w.portBW[ep.String()] = int64(l.Bandwidth)
 		}
 	}
 	return nil
