@@ -29,12 +29,23 @@ type Network struct {
 	ipamDriver  string
 	ipamOptions map[string]string // nil shows as null, as for docker0
 	shown       []ipam.Request    // the user's IPAM configuration, for inspect
-	pools       []*ipam.Pool
-	mtu         int
-	bridgeName  string
-	gatewayMAC  frame.MAC
-	endpoints   []*Endpoint // join order
+	// noStaticIP makes static addresses refused as on a network without a
+	// user-configured subnet, whatever shown says (see RefuseStaticIPs).
+	noStaticIP bool
+	pools      []*ipam.Pool
+	mtu        int
+	bridgeName string
+	gatewayMAC frame.MAC
+	endpoints  []*Endpoint // join order
 }
+
+// RefuseStaticIPs makes later endpoints with a static address (--ip) on
+// the network get Docker's refusal for networks without a user-configured
+// subnet. A simulator that pinned the subnet IPAM chose, so that the static
+// addresses of its file's containers could be given, calls it once those
+// containers exist: the network was not created with --subnet, and Docker
+// refuses --ip there.
+func (n *Network) RefuseStaticIPs() { n.noStaticIP = true }
 
 // ID returns the 64-hex-digit network ID.
 func (n *Network) ID() string { return n.id }

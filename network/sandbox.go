@@ -350,6 +350,9 @@ func validateEndpoint(n *Network, o EndpointOptions) error {
 
 // staticSubnets are the subnets the user configured, where --ip may point.
 func (n *Network) staticSubnets() []netip.Prefix {
+	if n.noStaticIP {
+		return nil
+	}
 	var out []netip.Prefix
 	for _, r := range n.shown {
 		if r.Subnet.IsValid() && !r.Subnet.Addr().IsUnspecified() {

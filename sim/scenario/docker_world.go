@@ -164,6 +164,18 @@ func (w *world) configureDocker() error {
 			return err
 		}
 	}
+	// The pinned subnets were for the file's own static addresses: a
+	// docker run --ip step still gets Docker's refusal there.
+	for _, ns := range w.s.Networks {
+		if ns.Subnet.IsValid() || !w.staticIPOn(ns) {
+			continue
+		}
+		nw, err := d.byName[ns.Node].Controller().FindNetwork(ns.Name)
+		if err != nil {
+			return fmt.Errorf("network %s: %w", ns.Name, err)
+		}
+		nw.RefuseStaticIPs()
+	}
 	return nil
 }
 

@@ -395,3 +395,29 @@ steps:
 	}
 	assert.Equal(t, []string{"pb", "pa", "unlinked", "z"}, names)
 }
+
+// A network the file declares without subnet takes the file's static
+// addresses, but a docker run --ip step there gets Docker's refusal, as
+// on any network without a user-configured subnet.
+func TestStaticIPStepRefusedWithoutUserSubnet(t *testing.T) {
+	s := mustParse(t, `
+name: sip
+networks:
+  localnet: {}
+containers:
+  c2: {networks: {localnet: {ip: 172.18.0.10}}}
+steps:
+  - docker: inspect c2 --format '{{.NetworkSettings.Networks.localnet.IPAddress}}'
+    expect: {output: 172.18.0.10}
+  - docker: run -d --name c3 --network localnet --ip 172.18.0.20 alpine
+    expect: {error: "user specified IP address is supported only when connecting to networks with user configured subnets"}
+  - docker: run -d --name c4 alpine
+  - docker: network connect --ip 172.18.0.30 localnet c4
+    expect: {error: "user specified IP address is supported only when connecting to networks with user configured subnets"}
+`)
+	res, err := Run(s, Options{})
+	require.NoError(t, err)
+	for _, sr := range res.Steps {
+		assert.True(t, sr.Pass, "%+v", sr)
+	}
+}
