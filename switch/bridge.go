@@ -28,9 +28,12 @@ type Config struct {
 	// AgingTime is how long a learned entry lives without traffic from its
 	// station; 0 means entries never age.
 	AgingTime time.Duration
-	// FDBLimit caps the number of FDB entries; 0 means no cap. When the
+	// FDBLimit caps the number of learned FDB entries (static entries do
+	// not count, as with Linux's max_learned); 0 means no cap. When the
 	// table is full, new stations are not learned (counted as FDBFull) and
-	// frames to them are flooded until aging frees room.
+	// frames to them are flooded until aging frees room: a full table
+	// reclaims expired entries at once in the new station's shard and
+	// sweeps the whole table within a second.
 	FDBLimit int
 	// STP turns on the 802.1D-1998 spanning tree with this config; nil
 	// leaves it off and every up port forwarding.
@@ -58,7 +61,13 @@ var (
 	ErrPortExists = errors.New("vswitch: port name already in use")
 	ErrBadVLAN    = errors.New("vswitch: VLAN ID out of range 1-4094")
 	ErrBadMTU     = errors.New("vswitch: MTU out of range 0-9000")
+	// ErrTooManyPorts: an 802.1D-1998 port identifier has eight bits for
+	// the port number and 0 is reserved, so an STP bridge has 255 ports.
+	ErrTooManyPorts = errors.New("vswitch: an STP bridge has at most 255 ports")
 )
+
+// MaxSTPPorts is the most ports a bridge running STP can have.
+const MaxSTPPorts = 255
 
 // Bridge is an 802.1D learning bridge. It is safe for concurrent use; see
 // the package documentation for the locking model.
@@ -112,13 +121,18 @@ func (b *Bridge) AddPort(cfg PortConfig, p Port) (PortID, error) {
 	id := PortID(len(old))
 	if n := len(b.freeIDs); n > 0 { // reuse the lowest free ID
 		id = b.freeIDs[0]
-		b.freeIDs = b.freeIDs[1:]
+	}
+	if b.stp != nil && int(id) >= MaxSTPPorts {
+		return 0, ErrTooManyPorts
 	}
 	if cfg.Name == "" {
 		cfg.Name = fmt.Sprintf("p%d", id)
 		if _, dup := b.byName[cfg.Name]; dup {
 			return 0, fmt.Errorf("%w: %q", ErrPortExists, cfg.Name)
 		}
+	}
+	if len(b.freeIDs) > 0 && id == b.freeIDs[0] {
+		b.freeIDs = b.freeIDs[1:]
 	}
 	bp := newBridgePort(id, cfg, p)
 	if b.stp == nil {
@@ -140,15 +154,15 @@ func (b *Bridge) AddPort(cfg PortConfig, p Port) (PortID, error) {
 	b.ports.Store(&ports)
 	b.byName[cfg.Name] = id
 	if b.stp != nil {
-		prio, cost := cfg.STPPriority, cfg.PathCost
-		if prio == 0 {
-			prio = 128
+		prio, cost := uint8(DefaultPortPriority), cfg.PathCost
+		if cfg.STPPriority != nil {
+			prio = *cfg.STPPriority
 		}
 		if cost == 0 {
 			cost = stp.DefaultPathCost(0)
 		}
-		b.stp.AddPort(int(id), prio, cost)
-		b.stp.SetEnabled(int(id), true, time.Duration(b.now.Load()))
+		b.stp.AddPort(stpPort(id), prio, cost)
+		b.stp.SetEnabled(stpPort(id), true, time.Duration(b.now.Load()))
 	}
 	return id, nil
 }
@@ -190,7 +204,7 @@ func (b *Bridge) RemovePort(id PortID) error {
 	i, _ := slices.BinarySearch(b.freeIDs, id)
 	b.freeIDs = slices.Insert(b.freeIDs, i, id)
 	if b.stp != nil {
-		b.stp.RemovePort(int(id))
+		b.stp.RemovePort(stpPort(id))
 	}
 	// Every entry goes, static ones too: the ID will be reused.
 	b.fdb.deleteIf(func(_ fdbKey, port PortID, _ bool, _ int64) bool { return port == id })
@@ -268,7 +282,7 @@ func (b *Bridge) SetPortUp(id PortID, up bool) error {
 		b.flushPort(id)
 	}
 	if b.stp != nil {
-		b.stp.SetEnabled(int(id), up, time.Duration(b.now.Load()))
+		b.stp.SetEnabled(stpPort(id), up, time.Duration(b.now.Load()))
 	}
 	return nil
 }
@@ -307,6 +321,19 @@ func (b *Bridge) Advance(now time.Duration) {
 			b.neigh.expire(n, aging)
 		}
 		b.nextSweep.Store(n + sweepInterval(aging))
+	}
+}
+
+// sweepSoon brings the next aging sweep to within a second of now: the
+// table is full and expired entries in other shards may be holding room.
+// A second bounds the cost of sweeping under a MAC flood.
+func (b *Bridge) sweepSoon(now int64) {
+	soon := now + int64(time.Second)
+	for {
+		next := b.nextSweep.Load()
+		if next <= soon || b.nextSweep.CompareAndSwap(next, soon) {
+			return
+		}
 	}
 }
 

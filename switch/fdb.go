@@ -82,7 +82,10 @@ type fdbShard struct {
 type fdb struct {
 	shards [fdbShards]fdbShard
 	size   atomic.Int64
-	limit  int64 // 0 = unlimited
+	// learned counts dynamic entries, the ones the limit applies to: as
+	// with Linux's max_learned, static entries never crowd out learning.
+	learned atomic.Int64
+	limit   int64 // 0 = unlimited
 }
 
 func newFDB(limit int) *fdb {
@@ -126,7 +129,9 @@ const (
 )
 
 // learn records that the station with packed key p was seen on port at now.
-func (f *fdb) learn(p uint64, port PortID, now int64) learnResult {
+// When the table is full it first reclaims this shard's entries older than
+// aging (aging <= 0: none expire), adding their number to *aged.
+func (f *fdb) learn(p uint64, port PortID, now, aging int64, aged *int) learnResult {
 	h := hashKey(p)
 	sh := f.shardOf(h)
 	if s := sh.tab.Load().find(p, h); s != nil {
@@ -156,12 +161,42 @@ func (f *fdb) learn(p uint64, port PortID, now int64) learnResult {
 		s.meta.Store(uint64(uint32(port)))
 		return learnMoved
 	}
-	if f.limit > 0 && f.size.Load() >= f.limit {
-		return learnFull
+	if f.limit > 0 && f.learned.Load() >= f.limit {
+		n := 0
+		if aging > 0 {
+			n = sh.expireLocked(now, aging)
+			f.size.Add(int64(-n))
+			f.learned.Add(int64(-n))
+			*aged += n
+		}
+		if n == 0 {
+			return learnFull
+		}
 	}
 	sh.insert(p, h, uint64(uint32(port)), now)
 	f.size.Add(1)
+	f.learned.Add(1)
 	return learnNew
+}
+
+// expireLocked tombstones the shard's dynamic entries older than aging and
+// returns how many went. Called with sh.mu held.
+func (sh *fdbShard) expireLocked(now, aging int64) int {
+	n := 0
+	t := sh.tab.Load()
+	for j := range t.slots {
+		s := &t.slots[j]
+		if k := s.key.Load(); k == slotEmpty || k == slotTomb {
+			continue
+		}
+		if s.meta.Load()&metaStatic == 0 && now-s.seen.Load() >= aging {
+			s.key.Store(slotTomb)
+			sh.live--
+			sh.tombs++
+			n++
+		}
+	}
+	return n
 }
 
 // insert adds a key known to be absent. Called with sh.mu held.
@@ -238,6 +273,9 @@ func (f *fdb) addStatic(k fdbKey, port PortID) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	if s := sh.tab.Load().find(p, h); s != nil {
+		if s.meta.Load()&metaStatic == 0 {
+			f.learned.Add(-1) // a learned entry becomes static
+		}
 		s.meta.Store(metaStatic | uint64(uint32(port)))
 		return
 	}
@@ -255,6 +293,9 @@ func (f *fdb) remove(k fdbKey) bool {
 	if s == nil {
 		return false
 	}
+	if s.meta.Load()&metaStatic == 0 {
+		f.learned.Add(-1)
+	}
 	s.key.Store(slotTomb)
 	sh.live--
 	sh.tombs++
@@ -265,7 +306,7 @@ func (f *fdb) remove(k fdbKey) bool {
 // deleteIf removes every entry for which drop returns true and returns how
 // many went. drop gets the key, port, static flag and last-seen time.
 func (f *fdb) deleteIf(drop func(k fdbKey, port PortID, static bool, seen int64) bool) int {
-	n := 0
+	n, dyn := 0, 0
 	for i := range f.shards {
 		sh := &f.shards[i]
 		sh.mu.Lock()
@@ -277,11 +318,15 @@ func (f *fdb) deleteIf(drop func(k fdbKey, port PortID, static bool, seen int64)
 				continue
 			}
 			meta := s.meta.Load()
-			if drop(unpack(k), PortID(uint32(meta)), meta&metaStatic != 0, s.seen.Load()) {
+			static := meta&metaStatic != 0
+			if drop(unpack(k), PortID(uint32(meta)), static, s.seen.Load()) {
 				s.key.Store(slotTomb)
 				sh.live--
 				sh.tombs++
 				n++
+				if !static {
+					dyn++
+				}
 			}
 		}
 		if sh.tombs > 0 && sh.tombs*4 > len(t.slots) {
@@ -290,6 +335,7 @@ func (f *fdb) deleteIf(drop func(k fdbKey, port PortID, static bool, seen int64)
 		sh.mu.Unlock()
 	}
 	f.size.Add(int64(-n))
+	f.learned.Add(int64(-dyn))
 	return n
 }
 

@@ -45,7 +45,7 @@ func (b *Bridge) Input(id PortID, f []byte) {
 		b.drop(in, DropTruncatedTag, f)
 		return
 	}
-	if len(f)-eth.HeaderLen() > in.mtu {
+	if len(f)-l2HeaderLen(eth) > in.mtu {
 		b.drop(in, DropOversize, f)
 		return
 	}
@@ -56,7 +56,7 @@ func (b *Bridge) Input(id PortID, f []byte) {
 	if dst&^0xf == reservedBase {
 		if dst == reservedBase && b.stp != nil {
 			b.mu.Lock()
-			b.stp.Input(int(id), f, b.Now())
+			b.stp.Input(stpPort(id), f, b.Now())
 			b.mu.Unlock()
 			return
 		}
@@ -78,13 +78,18 @@ func (b *Bridge) Input(id PortID, f []byte) {
 		return
 	}
 	now := b.now.Load()
-	switch b.fdb.learn(packKey(src, vlan), id, now) {
+	aged := 0
+	switch b.fdb.learn(packKey(src, vlan), id, now, b.aging.Load(), &aged) {
 	case learnNew:
 		b.c.learned.Add(1)
+		if aged > 0 {
+			b.c.aged.Add(uint64(aged))
+		}
 	case learnMoved:
 		b.c.moves.Add(1)
 	case learnFull:
 		b.c.full.Add(1)
+		b.sweepSoon(now)
 	}
 	if state != stp.Forwarding {
 		b.drop(in, DropSTP, f)
@@ -137,7 +142,7 @@ func (b *Bridge) transmit(out *bridgePort, eg *egress) {
 	} else {
 		f = eg.tagged()
 	}
-	if len(f)-frame.Ethernet(f).HeaderLen() > out.mtu {
+	if len(f)-l2HeaderLen(frame.Ethernet(f)) > out.mtu {
 		out.c.txDropped.Add(1)
 		b.drop(out, DropOversize, f)
 		return
@@ -148,6 +153,20 @@ func (b *Bridge) transmit(out *bridgePort, eg *egress) {
 		t.write(b, out, DirOut, f)
 	}
 	out.port.Send(f)
+}
+
+// l2HeaderLen is the header the MTU does not count: the Ethernet header,
+// the port's own 802.1Q tag, and one more tag inside it, so that a QinQ
+// (or C-tagged transit) frame carrying a full 1500-byte payload passes
+// a 1500 MTU, as the VLAN_HLEN slack in Linux's is_skb_forwardable allows.
+func l2HeaderLen(eth frame.Ethernet) int {
+	n := eth.HeaderLen()
+	if len(eth) >= n+frame.VLANTagLen {
+		if t := frame.EtherType(binary.BigEndian.Uint16(eth[n-2:])); t == frame.TypeVLAN || t == frame.TypeQinQ {
+			n += frame.VLANTagLen
+		}
+	}
+	return n
 }
 
 func (b *Bridge) drop(p *bridgePort, r DropReason, f []byte) {

@@ -57,8 +57,9 @@ type PortConfig struct {
 	// MTU is the largest payload (after the Ethernet header and tag) the
 	// port accepts and sends; 0 means DefaultMTU.
 	MTU int
-	// STPPriority is the port priority for STP; 0 means 128.
-	STPPriority uint8
+	// STPPriority is the port priority for STP, 0-255; nil means
+	// DefaultPortPriority. A pointer because 0 is a valid priority.
+	STPPriority *uint8
 	// PathCost is the STP path cost; 0 means stp.DefaultPathCost(0).
 	PathCost uint32
 }

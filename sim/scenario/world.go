@@ -175,7 +175,8 @@ func (w *world) newSwitch(sw *Switch) *swNode {
 }
 
 func portConfig(p *Port, bandwidth int64) vswitch.PortConfig {
-	pc := vswitch.PortConfig{Name: p.Name, STPPriority: uint8(p.Priority), PathCost: uint32(p.Cost)}
+	prio := uint8(p.Priority)
+	pc := vswitch.PortConfig{Name: p.Name, STPPriority: &prio, PathCost: uint32(p.Cost)}
 	if p.IsTrunk() {
 		pc.Mode = vswitch.Trunk
 		pc.Native = uint16(p.Native)
