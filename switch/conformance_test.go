@@ -8,18 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vswitch/vswitch/internal/frame"
-	"github.com/vswitch/vswitch/switch/stp"
 )
 
 // Cases from a review of the bridge against 802.1D/802.1Q and Linux.
-
-func stpConfig() Config {
-	sc := stp.DefaultConfig()
-	c := DefaultConfig()
-	c.MAC = frame.MAC{2, 0, 0, 0, 0xbb, 1}
-	c.STP = &sc
-	return c
-}
 
 func TestQinQFullPayloadPassesMTU(t *testing.T) {
 	tb := newTestBridge(t, DefaultConfig(),

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/vswitch/vswitch/internal/frame"
+	"github.com/vswitch/vswitch/switch/stp"
 )
 
 // recPort records copies of the frames sent to it.
@@ -96,4 +97,13 @@ func vidOf(f []byte) uint16 {
 		return 0
 	}
 	return binary.BigEndian.Uint16(f[14:16]) & 0xfff
+}
+
+// stpConfig is the default config with STP on at its defaults.
+func stpConfig() Config {
+	sc := stp.DefaultConfig()
+	c := DefaultConfig()
+	c.MAC = frame.MAC{2, 0, 0, 0, 0xbb, 1}
+	c.STP = &sc
+	return c
 }

@@ -28,9 +28,7 @@ func TestRemovePortDropsStaticEntries(t *testing.T) {
 // Known unicast towards a port that does not forward is dropped and
 // counted, never silently lost.
 func TestKnownUnicastToBlockedPortIsCounted(t *testing.T) {
-	sc := stp.DefaultConfig()
-	cfg := DefaultConfig()
-	cfg.STP = &sc
+	cfg := stpConfig()
 	var drops []DropReason
 	cfg.OnDrop = func(_ PortID, r DropReason, _ []byte) { drops = append(drops, r) }
 	tb := newTestBridge(t, cfg, accessPorts(2, 1)...)

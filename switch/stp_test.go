@@ -188,9 +188,7 @@ func TestSTPTopologyChangeShortensAging(t *testing.T) {
 }
 
 func TestBlockedPortNeitherLearnsNorForwards(t *testing.T) {
-	sc := stp.DefaultConfig()
-	cfg := DefaultConfig()
-	cfg.STP = &sc
+	cfg := stpConfig()
 	tb := newTestBridge(t, cfg, accessPorts(2, 1)...)
 	// Ports start blocking: no learning, no forwarding, counted.
 	tb.Input(0, ethFrame(frame.Broadcast, mac(1), 64))
