@@ -9,19 +9,20 @@ import (
 
 // WriteDOT prints the topology as a Graphviz graph: switches as boxes,
 // hosts as ellipses, links as edges labelled with their ports and
-// impairments.
+// impairments. Labels hold real newlines: %q writes them as \n, the
+// line break DOT expects (a literal "\\n" would print as backslash-n).
 func WriteDOT(w io.Writer, s *Scenario) {
 	fmt.Fprintf(w, "graph %q {\n", s.Name)
 	fmt.Fprintln(w, "  node [fontname=\"Helvetica\"];")
 	for _, sw := range s.Switches {
 		label := sw.Name
 		if sw.STP != nil {
-			label += fmt.Sprintf("\\nSTP prio %d", sw.STP.Priority)
+			label += fmt.Sprintf("\nSTP prio %d", sw.STP.Priority)
 		}
 		fmt.Fprintf(w, "  %q [shape=box, label=%q];\n", sw.Name, label)
 	}
 	for _, h := range s.Hosts {
-		fmt.Fprintf(w, "  %q [shape=ellipse, label=%q];\n", h.Name, hostLabel(h, "\\n"))
+		fmt.Fprintf(w, "  %q [shape=ellipse, label=%q];\n", h.Name, hostLabel(h, "\n"))
 	}
 	for _, l := range s.Links {
 		fmt.Fprintf(w, "  %q -- %q [taillabel=%q, headlabel=%q%s];\n",
@@ -40,7 +41,7 @@ func writeDockerDOT(w io.Writer, s *Scenario) {
 	}
 	fmt.Fprintf(w, "  %q [shape=box, style=dashed, label=\"underlay\"];\n", underlayName)
 	for _, c := range s.Clients {
-		fmt.Fprintf(w, "  %q [shape=ellipse, label=%q];\n", c.Name, c.Name+"\\n"+c.Address.String())
+		fmt.Fprintf(w, "  %q [shape=ellipse, label=%q];\n", c.Name, c.Name+"\n"+c.Address.String())
 		fmt.Fprintf(w, "  %q -- %q;\n", c.Name, underlayName)
 	}
 	for _, n := range s.Nodes {

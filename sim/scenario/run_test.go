@@ -178,6 +178,7 @@ steps:
 	WriteDOT(&dot, s)
 	assert.Contains(t, dot.String(), `"h1" -- "sw1"`)
 	assert.Contains(t, dot.String(), `label="1ms"`)
+	assert.NotContains(t, dot.String(), `\\n`, "DOT reads a doubled backslash as a literal one")
 	WriteMermaid(&mer, s)
 	assert.Contains(t, mer.String(), "flowchart LR")
 	assert.Contains(t, mer.String(), "h1 ---|")
@@ -194,7 +195,7 @@ clients: {laptop: {address: 192.168.50.99}}
 `)
 	var dot, mer bytes.Buffer
 	WriteDOT(&dot, s)
-	for _, want := range []string{`subgraph "cluster_host1"`, `"c1" -- "host1/localnet" [label="alias web"]`, `"c2" -- "host1/bridge"`, `"laptop" -- "underlay"`} {
+	for _, want := range []string{`subgraph "cluster_host1"`, `"c1" -- "host1/localnet" [label="alias web"]`, `"c2" -- "host1/bridge"`, `"laptop" -- "underlay"`, `label="laptop\n192.168.50.99/24"`} {
 		assert.Contains(t, dot.String(), want)
 	}
 	WriteMermaid(&mer, s)
