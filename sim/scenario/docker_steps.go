@@ -143,6 +143,12 @@ func (r *runner) docker(st *Step) (outcome, error) {
 			r.w.docker.serviceErr = nil
 		}
 	}
+	if ds.JQ && o.failed == "" {
+		var err error
+		if out, err = jqIdentity(out); err != nil {
+			o.failed = err.Error()
+		}
+	}
 	trimmed := strings.TrimSpace(out)
 	o.summary = firstLine(trimmed)
 	if e := st.Expect.Output; e != nil && trimmed != strings.TrimSpace(*e) {

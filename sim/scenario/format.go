@@ -780,6 +780,9 @@ type DockerStep struct {
 	Node    string
 	Command string   // as written, after "docker"
 	Args    []string // Command split as a POSIX shell would
+	// JQ is set when the line ends in "| jq" (or "| jq ."): the output
+	// is pretty-printed as jq's identity filter does.
+	JQ bool
 	// Cmd is the parsed command; nil when Docker refuses the line
 	// (UsageErr), which only a step expecting an error may do.
 	Cmd      dockercli.Command

@@ -53,11 +53,13 @@ func FuzzDockerCommand(f *testing.F) {
 		"network inspect x | jq",
 		"run -d --name \\\n c1 alpine",
 		"'unterminated",
+		"network inspect n --format '{{json .}}' | jq .",
+		"ps --format 'a|b' | jq",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, line string) {
-		args, err := SplitCommand(line)
+		args, _, err := SplitDockerLine(line)
 		if err != nil {
 			if !errors.Is(err, ErrShell) {
 				t.Fatalf("split error of no kind: %v", err)

@@ -387,7 +387,7 @@ var errorCases = []struct {
 	{"docker unsupported", "name: t\nsteps:\n  - docker: swarm init\n", `3:13: docker: docker swarm init is not supported by the simulator; supported: ` + dockercli.Supported},
 	{"docker usage without expected error", "name: t\nsteps:\n  - docker: network create\n", `3:13: docker: "docker network create" requires exactly 1 argument.`},
 	{"docker usage with expected error", "name: t\nsteps:\n  - docker: network create\n    expect: {error: requires exactly 1 argument}\n", ""},
-	{"docker pipe", "name: t\nsteps:\n  - docker: network ls | wc -l\n", `3:13: docker: shell operator "|" is not supported: a docker step runs one command (no pipes, redirections or lists)`},
+	{"docker pipe", "name: t\nsteps:\n  - docker: network ls | wc -l\n", `3:13: docker: shell operator "|" is not supported: a docker step runs one command (no pipes, redirections or lists; only "| jq" or "| jq ." may follow it)`},
 	{"docker undefined node", "name: t\nsteps:\n  - docker: network ls\n    node: host2\n", `4:11: node: undefined node "host2" (did you mean "host1"?)`},
 	{"docker output on ping", withSteps("  - ping: {from: h1, to: h2}\n    expect: {output_contains: x}\n"), `14:14: unknown key "output_contains" in ping expect; valid keys: fail, error, received, rtt_max, rtt_min`},
 	{"container made by a docker step", "name: t\nsteps:\n  - docker: run -d --name c9 alpine sleep 1d\n  - ping: {from: c9, to: 10.0.0.1}\n", ""},

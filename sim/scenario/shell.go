@@ -100,3 +100,51 @@ func SplitCommand(line string) ([]string, error) {
 	flush()
 	return words, nil
 }
+
+// SplitDockerLine splits a docker step's line like SplitCommand, and also
+// accepts one pipe into jq with the identity filter ("... | jq" or
+// "... | jq ."), as the guides write to pretty-print JSON. jq reports
+// whether the line had it.
+func SplitDockerLine(line string) (args []string, jq bool, err error) {
+	left, right, piped := cutPipe(line)
+	if !piped {
+		args, err = SplitCommand(line)
+		return args, false, err
+	}
+	if args, err = SplitCommand(left); err != nil {
+		return nil, false, err
+	}
+	filter, err := SplitCommand(right)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(filter) == 0 || filter[0] != "jq" || len(filter) > 2 || (len(filter) == 2 && filter[1] != ".") {
+		return nil, false, shellErrorf("shell operator \"|\" is not supported: a docker step runs one command (no pipes, redirections or lists; only \"| jq\" or \"| jq .\" may follow it)")
+	}
+	return args, true, nil
+}
+
+// cutPipe splits line at its first "|" outside quotes.
+func cutPipe(line string) (left, right string, ok bool) {
+	var quote byte
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case quote == '\'':
+			if c == '\'' {
+				quote = 0
+			}
+		case c == '\\':
+			i++
+		case quote == '"':
+			if c == '"' {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '|':
+			return line[:i], line[i+1:], true
+		}
+	}
+	return line, "", false
+}

@@ -51,3 +51,60 @@ func TestSplitCommand(t *testing.T) {
 		})
 	}
 }
+
+func TestSplitDockerLine(t *testing.T) {
+	cases := []struct {
+		in   string
+		want []string
+		jq   bool
+		err  string
+	}{
+		{"network ls", []string{"network", "ls"}, false, ""},
+		{"network inspect n | jq", []string{"network", "inspect", "n"}, true, ""},
+		{"network inspect n|jq .", []string{"network", "inspect", "n"}, true, ""},
+		{"network inspect n | jq '.'", []string{"network", "inspect", "n"}, true, ""},
+		{`ps --format 'a|b' | jq`, []string{"ps", "--format", "a|b"}, true, ""},
+		{`ps --format "a|b"`, []string{"ps", "--format", "a|b"}, false, ""},
+		{`ps --format a\|b`, []string{"ps", "--format", "a|b"}, false, ""},
+		{"network ls | wc -l", nil, false, `shell operator "|" is not supported: a docker step runs one command (no pipes, redirections or lists; only "| jq" or "| jq ." may follow it)`},
+		{"network ls | jq .Name", nil, false, `shell operator "|" is not supported: a docker step runs one command (no pipes, redirections or lists; only "| jq" or "| jq ." may follow it)`},
+		{"network ls | jq | jq", nil, false, `shell operator "|" is not supported: a docker step runs one command (no pipes, redirections or lists)`},
+		{"network ls > f | jq", nil, false, `shell operator ">" is not supported: a docker step runs one command (no pipes, redirections or lists)`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.in, func(t *testing.T) {
+			got, jq, err := SplitDockerLine(tc.in)
+			if tc.err != "" {
+				require.EqualError(t, err, tc.err)
+				assert.ErrorIs(t, err, ErrShell)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+			assert.Equal(t, tc.jq, jq)
+		})
+	}
+}
+
+func TestJQIdentity(t *testing.T) {
+	out, err := jqIdentity(`{"b":1,"a":[1.50,{}],"s":"\u003cx\u003e \u0026 \\u003c","e":[]}` + "\n" + `"two"`)
+	require.NoError(t, err)
+	assert.Equal(t, `{
+  "b": 1,
+  "a": [
+    1.50,
+    {}
+  ],
+  "s": "<x> & \\u003c",
+  "e": []
+}
+"two"
+`, out)
+
+	out, err = jqIdentity("")
+	require.NoError(t, err)
+	assert.Empty(t, out)
+
+	_, err = jqIdentity("NETWORK ID   NAME")
+	assert.ErrorContains(t, err, "jq: error (at <stdin>:0): Cannot parse input")
+}

@@ -1022,12 +1022,12 @@ func (p *parser) dockerStep(n *yaml.Node, nodeE *entry) *DockerStep {
 		ds.Node = v
 	}
 	ds.Command = s
-	args, err := SplitCommand(s)
+	args, jq, err := SplitDockerLine(s)
 	if err != nil {
 		p.errorf(vn, "docker: %v", err)
 		return nil
 	}
-	ds.Args = args
+	ds.Args, ds.JQ = args, jq
 	cmd, err := dockercli.ParseCommand(args)
 	switch {
 	case errors.Is(err, dockercli.ErrUsage):
