@@ -32,6 +32,16 @@
 // frame, so a Sender must copy what it keeps (a *sim.LinkEnd does) and must
 // not call back into the same host synchronously.
 //
+// NAT hooks: Host.SetPrerouting installs a function that sees every
+// IPv4 packet received on a NIC before the host decides to deliver or
+// forward it and may replace it with a rewritten copy (netfilter's
+// PREROUTING, where DNAT happens); Host.SetForwardHook one that sees each
+// forwarded packet after routing, before it is framed, and may rewrite it
+// in place (netfilter's POSTROUTING for forwarded packets, where replies
+// are translated back). They know nothing of what they rewrite: package
+// sim/node builds Docker's published ports on them. Unset (the default),
+// they cost one nil check per packet.
+//
 // Drops: every frame or packet the host discards is counted by reason (see
 // Host.Stats) and recorded in the loop's trace as a "drop" event with Where
 // "host NAME". Frames the NIC address filter ignores (unicast for another

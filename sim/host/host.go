@@ -89,6 +89,10 @@ type Host struct {
 	reasm     map[fragKey]*reassembly
 	rng       *rand.Rand
 
+	// Packet rewriting hooks (NAT), nil unless set.
+	prerouting func(in *NIC, ip frame.IPv4) frame.IPv4
+	fwdHook    func(in, out *NIC, ip frame.IPv4)
+
 	forwarded uint64
 	drops     [numReasons]uint64
 	rxGroup   bool // the frame being processed came to a group MAC (no ICMP errors for it)

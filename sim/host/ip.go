@@ -184,6 +184,31 @@ func (h *Host) loopback(pkt []byte) {
 	h.loop.After(0, func() { h.deliverLocal(nil, c, frame.IPv4(c)) })
 }
 
+// SetPrerouting installs fn (nil removes it) as the host's prerouting
+// hook, the place of netfilter's PREROUTING chain: it sees every IPv4
+// packet received on a NIC, once its header and checksum were found valid
+// and before the host decides whether the packet is its own or one to
+// forward. ip is borrowed from the sender and must not be modified. fn
+// returns the packet to go on with: ip itself to leave it alone, or a
+// rewritten copy that fn owns and keeps unchanged until its next call (the
+// host does not keep it), which must be a valid IPv4 packet with correct
+// checksums. A nil result means fn consumed the packet; fn counts and
+// traces what it drops.
+func (h *Host) SetPrerouting(fn func(in *NIC, ip frame.IPv4) frame.IPv4) {
+	h.prerouting = fn
+}
+
+// SetForwardHook installs fn (nil removes it) as the host's hook on
+// forwarded packets, the place of netfilter's POSTROUTING for them: it
+// sees each packet the host forwards after routing chose the outgoing NIC
+// out and the TTL was decremented, and before the packet is framed and
+// sent, and may rewrite it in place (ip is the host's own copy) as long as
+// its length stays the same and its checksums stay correct. Packets the
+// host sends itself (including ICMP errors) do not pass through it.
+func (h *Host) SetForwardHook(fn func(in, out *NIC, ip frame.IPv4)) {
+	h.fwdHook = fn
+}
+
 // ipInput handles an IPv4 packet (payload of frame f) received on nic.
 func (h *Host) ipInput(nic *NIC, f, payload []byte) {
 	ip := frame.IPv4(payload)
@@ -196,6 +221,11 @@ func (h *Host) ipInput(nic *NIC, f, payload []byte) {
 		return
 	}
 	ip = ip[:ip.TotalLen()] // strip Ethernet padding
+	if h.prerouting != nil {
+		if ip = h.prerouting(nic, ip); ip == nil {
+			return
+		}
+	}
 	src, dst := ip.Src(), ip.Dst()
 	if src.IsMulticast() || src == limitedBroadcast {
 		h.drop(dropMartian, f)
@@ -243,6 +273,9 @@ func (h *Host) forward(in *NIC, f []byte, ip frame.IPv4) {
 	pkt := b[ethIPOff : ethIPOff+len(ip)]
 	copy(pkt, ip)
 	frame.IPv4(pkt).DecTTL()
+	if h.fwdHook != nil {
+		h.fwdHook(in, nh.nic, frame.IPv4(pkt))
+	}
 	h.forwarded++
 	h.neighOutput(nh, dst, pkt)
 }
