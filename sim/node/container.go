@@ -204,6 +204,7 @@ func (c *Container) leave(ep *network.Endpoint) {
 	if c.owner != nil || c.sb.HostMode() {
 		return
 	}
+	c.node.unpublishAddr(c, ep.IP())
 	if ep.Network().EmbeddedDNS() {
 		_ = c.node.dns.RemoveEndpoint(c.sb.ID(), ep.Network().Name())
 	}

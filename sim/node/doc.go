@@ -28,10 +28,38 @@
 // com.docker.network.bridge.enable_icc=false, unicast IPv4 between two of
 // its containers is dropped at the switch port. Each drop is counted with
 // its reason ("isolation", "internal", "icc") and recorded in the trace
-// with Where "node NAME". NAT (masquerade, published ports) is not done
-// here: a packet leaving a container for the underlay keeps its source
-// address, so a peer on the underlay answers only if it routes the
-// container subnets to the node.
+// with Where "node NAME".
+//
+// Published ports are Docker's DNAT (the nat table's DOCKER chain) with
+// connection tracking, through the host's prerouting and forward hooks
+// (host.SetPrerouting, host.SetForwardHook), installed only while the node
+// has published ports or tracked connections. Node.Publish installs a
+// container's port mappings (the runner calls it when a container starts,
+// with the host ports docker chose), Node.Unpublish removes them (docker
+// stop), and they also go when their endpoint leaves its network or the
+// container is removed. A TCP or UDP packet arriving on a NIC that is not
+// a bridge gateway (the underlay), unfragmented, to host port P of a node
+// address the mapping is bound to (any node address for 0.0.0.0), gets
+// the container's address on its first network and the container port as
+// its destination; the IPv4 header and TCP/UDP checksums are updated
+// incrementally (RFC 1624). The connection is tracked by its 5-tuple, and
+// the container's replies, forwarded by the node, leave with the node's
+// address and host port as their source. Entries expire with Linux's
+// default conntrack timeouts in virtual time (UDP 30 s, 120 s once
+// answered; TCP 120 s until answered, 5 days established, 120 s after a
+// FIN, 10 s after a RST), and removing a mapping forgets its connections
+// at once (Docker flushes them for UDP; a TCP flow to a stopped container
+// has nowhere to go either). Mappings are matched in the order they were
+// installed; lookups use maps, and nothing iterates one where order could
+// matter.
+//
+// Not done: hairpin NAT (a container, or the node itself, connecting to a
+// published port: Docker's docker-proxy and its OUTPUT and hairpin rules),
+// masquerade of outbound traffic (a packet leaving a container for the
+// underlay keeps its source address, so a peer on the underlay answers
+// only if it routes the container subnets to the node), ICMP errors about
+// translated packets (their quoted headers are not translated), SCTP and
+// IPv6 bindings.
 //
 // The default route of a container follows libnetwork's ordering of
 // gateway candidates (Endpoint.Less): endpoints on internal networks never

@@ -29,7 +29,7 @@ var (
 
 // lab is one node on an underlay switch, with an upstream DNS server (ns1)
 // on the underlay whose default route is the node, so that it can answer
-// container addresses (there is no NAT).
+// container addresses (there is no masquerading).
 type lab struct {
 	t       testing.TB
 	loop    *sim.Loop

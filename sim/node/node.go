@@ -80,6 +80,8 @@ type Node struct {
 	exchCtx *Container
 	bufs    [][]byte // free answer buffers of the DNS listeners
 
+	nat nat // published ports and their connections
+
 	drops [numReasons]uint64
 }
 

@@ -50,6 +50,7 @@ func (o *observer) SandboxRemoved(sb *network.Sandbox) {
 	if c == nil {
 		return
 	}
+	n.unpublish(c)
 	c.removed = true
 	delete(n.bySandbox, sb)
 	n.containers = slices.DeleteFunc(n.containers, func(x *Container) bool { return x == c })

@@ -43,16 +43,36 @@ func (w *world) env(n *node.Node) *dockercli.Env {
 					}
 				}
 			}
-			if err := n.StartServices(sb.Name(), svcs...); err != nil {
-				d.serviceErr = err
+			if !d.served[sb] {
+				d.served[sb] = true
+				if err := n.StartServices(sb.Name(), svcs...); err != nil {
+					d.serviceErr = err
+				}
 			}
 			if c, ok := n.Container(sb.Name()); ok && c.Resolver != nil {
 				c.Resolver.SetMusl(muslImage(spec.Image))
 			}
+			_ = n.Publish(sb.ID(), nodePorts(spec.Ports))
+		},
+		OnStop: func(sb *network.Sandbox) {
+			_ = n.Unpublish(sb.ID())
+		},
+		OnRemove: func(sb *network.Sandbox) {
+			delete(d.served, sb)
 		},
 	}
 	d.envs[n] = e
 	return e
+}
+
+// nodePorts converts the bindings docker chose into the node's DNAT
+// mappings.
+func nodePorts(bs []dockercli.PortBinding) []node.PortMapping {
+	out := make([]node.PortMapping, 0, len(bs))
+	for _, b := range bs {
+		out = append(out, node.PortMapping{Proto: b.Proto, HostIP: b.HostIP, HostPort: b.HostPort, Port: b.Port})
+	}
+	return out
 }
 
 // runContainer starts a container of the file through the docker CLI, as

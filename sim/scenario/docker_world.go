@@ -34,6 +34,10 @@ type dockerWorld struct {
 	// replace those of its image.
 	fileServices map[string][]node.Service
 	serviceErr   error // a service that failed to start in an OnRun hook
+	// served are the containers whose services were started: a stopped
+	// container's namespace keeps its listeners (it has no interfaces, so
+	// nothing reaches them), and docker start does not start them twice.
+	served map[*network.Sandbox]bool
 }
 
 func (w *world) buildDocker() error {
@@ -47,6 +51,7 @@ func (w *world) buildDocker() error {
 		nodeHosts:    map[string]*hostNode{},
 		envs:         map[*node.Node]*dockercli.Env{},
 		fileServices: map[string][]node.Service{},
+		served:       map[*network.Sandbox]bool{},
 	}
 	w.docker = d
 	d.underlay = &swNode{name: underlayName, ports: map[string]vswitch.PortID{}}

@@ -1,0 +1,413 @@
+package node
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/vswitch/vswitch/internal/frame"
+	"github.com/vswitch/vswitch/sim/host"
+)
+
+// PortMapping is one published port of a container: what Docker's DNAT
+// rule in the nat table's DOCKER chain forwards.
+type PortMapping struct {
+	// Proto is "tcp" or "udp"; mappings of other protocols (sctp) are
+	// kept but forward nothing.
+	Proto string
+	// HostIP is the node address the port is bound to. 0.0.0.0 or the
+	// zero Addr means every address of the node; IPv6 addresses forward
+	// nothing (the nodes are IPv4-only).
+	HostIP netip.Addr
+	// HostPort is the port on the node.
+	HostPort uint16
+	// Port is the container port.
+	Port uint16
+}
+
+// Conntrack timeouts, Linux's defaults (nf_conntrack_*_timeout_*).
+const (
+	ctTCPSynSent     = 120 * time.Second
+	ctTCPEstablished = 432000 * time.Second
+	ctTCPClosing     = 120 * time.Second // FIN seen (time_wait)
+	ctTCPClose       = 10 * time.Second  // RST seen
+	ctUDP            = 30 * time.Second
+	ctUDPStream      = 120 * time.Second // a reply was seen
+	ctSweepEvery     = 1024              // new entries between sweeps of expired ones
+)
+
+// natRule is a PortMapping installed for a container: its DNAT target.
+type natRule struct {
+	c        *Container
+	proto    frame.IPProto
+	hostIP   netip.Addr // the unspecified address for every node address
+	hostPort uint16
+	to       netip.AddrPort
+}
+
+// tuple is a conntrack tuple: protocol, source and destination.
+type tuple struct {
+	proto    frame.IPProto
+	src, dst netip.AddrPort
+}
+
+// conn is a conntrack entry of a translated connection: orig is as the
+// client sent it (to the node's address and host port), reply as the
+// container answers (from its address and port to the client).
+type conn struct {
+	orig, reply tuple
+	c           *Container
+	replied     bool
+	expires     time.Duration
+}
+
+// nat is the node's NAT table: the published ports in publication order
+// and the connections translated through them.
+type nat struct {
+	rules   []natRule
+	byOrig  map[tuple]*conn
+	byReply map[tuple]*conn
+	added   int // entries created since the last sweep
+	buf     []byte
+}
+
+// Publish installs the published ports of a container (by name or ID),
+// replacing the ones it had, as Docker programs its port bindings when
+// the container starts: a TCP or UDP packet arriving at the node on a NIC
+// that is not a bridge gateway (the underlay), addressed to a node address
+// the mapping is bound to and to its host port, has its destination
+// rewritten to the container's address (on its first network with an
+// address) and port, and the container's replies have their source
+// rewritten back, through connection tracking. A container in host mode,
+// sharing another's namespace, or without an address publishes nothing,
+// as in Docker. Mappings go away with Unpublish, when their endpoint
+// leaves its network, and when the container is removed.
+func (n *Node) Publish(container string, ports []PortMapping) error {
+	c, ok := n.Container(container)
+	if !ok {
+		return fmt.Errorf("%w: %s", ErrNoContainer, container)
+	}
+	n.unpublish(c)
+	if c.owner != nil || c.sb.HostMode() {
+		return nil
+	}
+	var to netip.Addr
+	for _, ep := range c.sb.Endpoints() {
+		if ep.IP().Is4() {
+			to = ep.IP()
+			break
+		}
+	}
+	if !to.IsValid() {
+		return nil
+	}
+	for _, p := range ports {
+		var proto frame.IPProto
+		switch p.Proto {
+		case "tcp":
+			proto = frame.ProtoTCP
+		case "udp":
+			proto = frame.ProtoUDP
+		default:
+			continue
+		}
+		hip := p.HostIP.Unmap()
+		if !hip.IsValid() {
+			hip = netip.IPv4Unspecified()
+		}
+		if !hip.Is4() || p.HostPort == 0 || p.Port == 0 {
+			continue
+		}
+		n.nat.rules = append(n.nat.rules, natRule{c: c, proto: proto, hostIP: hip, hostPort: p.HostPort, to: netip.AddrPortFrom(to, p.Port)})
+	}
+	n.setNATHooks()
+	return nil
+}
+
+// Unpublish removes the published ports of a container (by name or ID),
+// as docker stop does, and forgets the connections translated to it (for
+// UDP, Docker flushes them; a TCP flow to a stopped container has nowhere
+// to go either).
+func (n *Node) Unpublish(container string) error {
+	c, ok := n.Container(container)
+	if !ok {
+		return fmt.Errorf("%w: %s", ErrNoContainer, container)
+	}
+	n.unpublish(c)
+	return nil
+}
+
+// Published returns the container's installed mappings, in the order
+// they were given.
+func (n *Node) Published(container string) []PortMapping {
+	c, ok := n.Container(container)
+	if !ok {
+		return nil
+	}
+	var out []PortMapping
+	for _, r := range n.nat.rules {
+		if r.c == c {
+			proto := "tcp"
+			if r.proto == frame.ProtoUDP {
+				proto = "udp"
+			}
+			out = append(out, PortMapping{Proto: proto, HostIP: r.hostIP, HostPort: r.hostPort, Port: r.to.Port()})
+		}
+	}
+	return out
+}
+
+// unpublish removes c's rules and connections.
+func (n *Node) unpublish(c *Container) {
+	n.dropRules(func(r *natRule) bool { return r.c == c })
+}
+
+// unpublishAddr removes c's rules (and connections) to address a, whose
+// endpoint left.
+func (n *Node) unpublishAddr(c *Container, a netip.Addr) {
+	n.dropRules(func(r *natRule) bool { return r.c == c && r.to.Addr() == a })
+}
+
+func (n *Node) dropRules(del func(*natRule) bool) {
+	t := &n.nat
+	before := len(t.rules)
+	t.rules = slices.DeleteFunc(t.rules, func(r natRule) bool { return del(&r) })
+	if len(t.rules) == before {
+		return
+	}
+	// Forget the connections of rules that went: deletion during
+	// iteration, whose result does not depend on the order.
+	for k, e := range t.byOrig {
+		if !n.ruleFor(e) {
+			delete(t.byOrig, k)
+			delete(t.byReply, e.reply)
+		}
+	}
+	n.setNATHooks()
+}
+
+// ruleFor reports whether a rule still leads to e's target.
+func (n *Node) ruleFor(e *conn) bool {
+	for i := range n.nat.rules {
+		r := &n.nat.rules[i]
+		if r.c == e.c && r.to == e.reply.src && r.proto == e.orig.proto {
+			return true
+		}
+	}
+	return false
+}
+
+// setNATHooks installs the host hooks while there is something to
+// translate, so that a node without published ports pays nothing.
+func (n *Node) setNATHooks() {
+	t := &n.nat
+	if len(t.rules) == 0 && len(t.byOrig) == 0 {
+		n.host.SetPrerouting(nil)
+		n.host.SetForwardHook(nil)
+		t.byOrig, t.byReply, t.buf = nil, nil, nil
+		return
+	}
+	n.host.SetPrerouting(n.prerouting)
+	n.host.SetForwardHook(n.postrouting)
+}
+
+// isBridgeNIC reports whether nic is the gateway NIC of a bridge network.
+func (n *Node) isBridgeNIC(nic *host.NIC) bool {
+	for _, p := range n.planes {
+		if p.gw == nic {
+			return true
+		}
+	}
+	return false
+}
+
+// ports returns the transport ports of ip, an unfragmented TCP or UDP
+// packet, and whether it is one.
+func ports(ip frame.IPv4) (src, dst uint16, ok bool) {
+	if ip.MF() || ip.FragOffset() != 0 {
+		return 0, 0, false
+	}
+	l4 := ip.Payload()
+	switch ip.Protocol() {
+	case frame.ProtoTCP:
+		if !frame.TCP(l4).Valid() {
+			return 0, 0, false
+		}
+	case frame.ProtoUDP:
+		if !frame.UDP(l4).Valid() {
+			return 0, 0, false
+		}
+	default:
+		return 0, 0, false
+	}
+	return binary.BigEndian.Uint16(l4[0:2]), binary.BigEndian.Uint16(l4[2:4]), true
+}
+
+// prerouting is the DNAT of published ports: a packet from outside to a
+// published port, or of a connection already translated, gets the
+// container as its destination.
+func (n *Node) prerouting(in *host.NIC, ip frame.IPv4) frame.IPv4 {
+	if n.isBridgeNIC(in) {
+		return ip // hairpin NAT is not done
+	}
+	sp, dp, ok := ports(ip)
+	if !ok {
+		return ip
+	}
+	t := &n.nat
+	now := n.loop.Now()
+	k := tuple{proto: ip.Protocol(), src: netip.AddrPortFrom(ip.Src(), sp), dst: netip.AddrPortFrom(ip.Dst(), dp)}
+	e := t.byOrig[k]
+	if e != nil && e.expires <= now {
+		n.forget(e)
+		e = nil
+	}
+	if e == nil {
+		r := n.match(k)
+		if r == nil {
+			return ip
+		}
+		e = &conn{orig: k, reply: tuple{proto: k.proto, src: r.to, dst: k.src}, c: r.c}
+		if o := t.byReply[e.reply]; o != nil {
+			n.forget(o) // the same client port reused toward the container
+		}
+		if t.byOrig == nil {
+			t.byOrig, t.byReply = map[tuple]*conn{}, map[tuple]*conn{}
+		}
+		t.byOrig[k], t.byReply[e.reply] = e, e
+		if t.added++; t.added >= ctSweepEvery {
+			n.sweep(now)
+		}
+	}
+	n.refresh(e, ip, false, now)
+	if cap(t.buf) < len(ip) {
+		t.buf = make([]byte, len(ip), max(len(ip), 1500))
+	}
+	out := frame.IPv4(t.buf[:len(ip)])
+	copy(out, ip)
+	rewrite(out, e.reply.src, false)
+	return out
+}
+
+// postrouting is the reverse translation: a forwarded reply of a
+// translated connection leaves with the node's address and host port as
+// its source.
+func (n *Node) postrouting(_, _ *host.NIC, ip frame.IPv4) {
+	t := &n.nat
+	if len(t.byReply) == 0 {
+		return
+	}
+	sp, dp, ok := ports(ip)
+	if !ok {
+		return
+	}
+	k := tuple{proto: ip.Protocol(), src: netip.AddrPortFrom(ip.Src(), sp), dst: netip.AddrPortFrom(ip.Dst(), dp)}
+	e := t.byReply[k]
+	if e == nil {
+		return
+	}
+	now := n.loop.Now()
+	if e.expires <= now {
+		n.forget(e)
+		return
+	}
+	n.refresh(e, ip, true, now)
+	rewrite(ip, e.orig.dst, true)
+}
+
+// match returns the first rule for a new connection k, or nil.
+func (n *Node) match(k tuple) *natRule {
+	dst := k.dst.Addr()
+	for i := range n.nat.rules {
+		r := &n.nat.rules[i]
+		if r.proto != k.proto || r.hostPort != k.dst.Port() {
+			continue
+		}
+		if r.hostIP == dst || (r.hostIP.IsUnspecified() && n.host.HasAddr(dst)) {
+			return r
+		}
+	}
+	return nil
+}
+
+// refresh extends an entry's life after a packet of its connection, with
+// Linux's timeouts for the state the packet leaves it in.
+func (n *Node) refresh(e *conn, ip frame.IPv4, reply bool, now time.Duration) {
+	if reply {
+		e.replied = true
+	}
+	var d time.Duration
+	switch {
+	case ip.Protocol() == frame.ProtoUDP && e.replied:
+		d = ctUDPStream
+	case ip.Protocol() == frame.ProtoUDP:
+		d = ctUDP
+	default:
+		fl := frame.TCP(ip.Payload()).Flags()
+		switch {
+		case fl&frame.TCPRst != 0:
+			d = ctTCPClose
+		case fl&frame.TCPFin != 0:
+			d = ctTCPClosing
+		case e.replied:
+			d = ctTCPEstablished
+		default:
+			d = ctTCPSynSent
+		}
+	}
+	e.expires = now + d
+}
+
+// forget removes a conntrack entry.
+func (n *Node) forget(e *conn) {
+	delete(n.nat.byOrig, e.orig)
+	delete(n.nat.byReply, e.reply)
+}
+
+// sweep removes expired entries (order-independent deletion).
+func (n *Node) sweep(now time.Duration) {
+	n.nat.added = 0
+	for _, e := range n.nat.byOrig {
+		if e.expires <= now {
+			n.forget(e)
+		}
+	}
+}
+
+// rewrite sets the destination (or, for src, the source) address and port
+// of ip, an unfragmented TCP or UDP packet, updating the IPv4 header
+// checksum and the transport checksum incrementally (RFC 1624).
+func rewrite(ip frame.IPv4, to netip.AddrPort, src bool) {
+	old := ip.Dst()
+	if src {
+		old = ip.Src()
+	}
+	if old != to.Addr() {
+		if src {
+			ip.SetSrcWithChecksum(to.Addr())
+		} else {
+			ip.SetDstWithChecksum(to.Addr())
+		}
+	}
+	l4 := ip.Payload()
+	switch ip.Protocol() {
+	case frame.ProtoTCP:
+		t := frame.TCP(l4)
+		t.UpdateChecksumForAddr(old, to.Addr())
+		if src {
+			t.SetSrcPortWithChecksum(to.Port())
+		} else {
+			t.SetDstPortWithChecksum(to.Port())
+		}
+	case frame.ProtoUDP:
+		u := frame.UDP(l4)
+		u.UpdateChecksumForAddr(old, to.Addr())
+		if src {
+			u.SetSrcPortWithChecksum(to.Port())
+		} else {
+			u.SetDstPortWithChecksum(to.Port())
+		}
+	}
+}

@@ -1,0 +1,200 @@
+package node
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vswitch/vswitch/internal/frame"
+	"github.com/vswitch/vswitch/network"
+	"github.com/vswitch/vswitch/sim/app"
+	"github.com/vswitch/vswitch/sim/host"
+	"github.com/vswitch/vswitch/sim/tcp"
+)
+
+var laptopAddr = netip.MustParsePrefix("192.168.50.20/24")
+
+// laptop adds a client on the underlay with no route to the container
+// subnets: only NAT lets it reach a container.
+func (l *lab) laptop() (*host.Host, *tcp.Stack) {
+	l.t.Helper()
+	h := host.New(l.loop, "laptop")
+	nic := h.AddNIC("eth0", frame.MAC{0x02, 0, 0, 0, 0, 0x20}, 0)
+	l.plug(nic, "laptop")
+	require.NoError(l.t, nic.AddAddr(laptopAddr))
+	return h, tcp.NewStack(h)
+}
+
+func (l *lab) get(st *tcp.Stack, dst netip.AddrPort) (app.Response, error) {
+	l.t.Helper()
+	var (
+		resp app.Response
+		err  error
+		done bool
+	)
+	app.Get(st, dst, "host1", "/", 5*time.Second, func(r app.Response, e error) { resp, err, done = r, e, true })
+	l.wait("http get "+dst.String(), func() bool { return done })
+	return resp, err
+}
+
+// udpEcho sends one datagram from the laptop and returns the answer and
+// who it came from, or ok=false after a second without one.
+func (l *lab) udpEcho(h *host.Host, dst netip.AddrPort, msg string) (from netip.AddrPort, data string, ok bool) {
+	l.t.Helper()
+	const port = 40000
+	require.NoError(l.t, h.ListenUDP(port, func(f, _ netip.AddrPort, d []byte) { from, data, ok = f, string(d), true }))
+	defer h.CloseUDP(port)
+	require.NoError(l.t, h.SendUDP(netip.AddrPortFrom(laptopAddr.Addr(), port), dst, []byte(msg)))
+	_, err := l.loop.RunUntil(l.loop.Now()+time.Second, func() bool { return ok })
+	require.NoError(l.t, err)
+	return from, data, ok
+}
+
+func TestPublishedPortsFromTheUnderlay(t *testing.T) {
+	l := newLab(t, 1)
+	l.create("localnet", network.CreateOptions{})
+	l.run("web", network.RunOptions{Network: "localnet"})
+	require.NoError(t, l.node.StartServices("web", Service{HTTP: 80, Body: "Welcome to nginx!"}, Service{UDPEcho: 7}))
+	require.NoError(t, l.node.Publish("web", []PortMapping{
+		{Proto: "tcp", HostIP: netip.IPv4Unspecified(), HostPort: 5005, Port: 80},
+		{Proto: "udp", HostPort: 5007, Port: 7},
+		{Proto: "sctp", HostPort: 5008, Port: 8},
+	}))
+	assert.Len(t, l.node.Published("web"), 2)
+	lap, st := l.laptop()
+	l.settle()
+	node := nodeAddr.Addr()
+
+	resp, err := l.get(st, netip.AddrPortFrom(node, 5005))
+	require.NoError(t, err)
+	assert.Equal(t, 200, resp.Status)
+	assert.Equal(t, "Welcome to nginx!", string(resp.Body))
+	// A second connection from another client port.
+	resp, err = l.get(st, netip.AddrPortFrom(node, 5005))
+	require.NoError(t, err)
+	assert.Equal(t, 200, resp.Status)
+
+	from, data, ok := l.udpEcho(lap, netip.AddrPortFrom(node, 5007), "hello")
+	require.True(t, ok, "no UDP echo through the published port")
+	assert.Equal(t, "hello", data)
+	assert.Equal(t, netip.AddrPortFrom(node, 5007), from, "the reply comes from the node's address and host port")
+
+	t.Run("unpublished port is refused", func(t *testing.T) {
+		_, err := l.get(st, netip.AddrPortFrom(node, 5006))
+		assert.ErrorIs(t, err, tcp.ErrRefused)
+		_, err = l.get(st, netip.AddrPortFrom(node, 80))
+		assert.ErrorIs(t, err, tcp.ErrRefused)
+	})
+
+	t.Run("unpublish stops forwarding", func(t *testing.T) {
+		require.NoError(t, l.node.Unpublish("web"))
+		assert.Empty(t, l.node.Published("web"))
+		_, err := l.get(st, netip.AddrPortFrom(node, 5005))
+		assert.ErrorIs(t, err, tcp.ErrRefused)
+		_, _, ok := l.udpEcho(lap, netip.AddrPortFrom(node, 5007), "again")
+		assert.False(t, ok)
+		assert.Empty(t, l.node.nat.byOrig, "connections are forgotten")
+	})
+}
+
+func TestPublishedPortFollowsTheContainer(t *testing.T) {
+	l := newLab(t, 2)
+	l.create("localnet", network.CreateOptions{})
+	l.run("web", network.RunOptions{Network: "localnet"})
+	require.NoError(t, l.node.StartServices("web", Service{HTTP: 80, Body: "hi"}))
+	pub := []PortMapping{{Proto: "tcp", HostIP: nodeAddr.Addr(), HostPort: 8080, Port: 80}}
+	require.NoError(t, l.node.Publish("web", pub))
+	_, st := l.laptop()
+	l.settle()
+	dst := netip.AddrPortFrom(nodeAddr.Addr(), 8080)
+	resp, err := l.get(st, dst)
+	require.NoError(t, err)
+	assert.Equal(t, "hi", string(resp.Body))
+
+	// docker stop: the endpoints leave, the mappings go with them.
+	require.NoError(t, l.node.Controller().Disconnect("web", "localnet", false))
+	assert.Empty(t, l.node.Published("web"))
+	_, err = l.get(st, dst)
+	assert.ErrorIs(t, err, tcp.ErrRefused)
+
+	// docker start: the endpoint comes back and the ports are programmed
+	// again.
+	_, err = l.node.Controller().Connect("web", "localnet", network.EndpointOptions{})
+	require.NoError(t, err)
+	require.NoError(t, l.node.Publish("web", pub))
+	resp, err = l.get(st, dst)
+	require.NoError(t, err)
+	assert.Equal(t, "hi", string(resp.Body))
+
+	// docker rm -f.
+	require.NoError(t, l.node.Controller().RemoveSandbox("web"))
+	_, err = l.get(st, dst)
+	assert.ErrorIs(t, err, tcp.ErrRefused)
+	assert.Empty(t, l.node.nat.rules)
+	assert.ErrorIs(t, l.node.Publish("web", pub), ErrNoContainer)
+}
+
+func TestPublishHostModeAndBoundAddress(t *testing.T) {
+	l := newLab(t, 3)
+	l.create("localnet", network.CreateOptions{})
+	l.run("hostc", network.RunOptions{Network: "host"})
+	require.NoError(t, l.node.Publish("hostc", []PortMapping{{Proto: "tcp", HostPort: 9000, Port: 80}}))
+	assert.Empty(t, l.node.Published("hostc"), "host mode publishes nothing")
+
+	// Bound to another address: the node's underlay address does not match.
+	l.run("web", network.RunOptions{Network: "localnet"})
+	require.NoError(t, l.node.StartServices("web", Service{HTTP: 80, Body: "hi"}))
+	require.NoError(t, l.node.Publish("web", []PortMapping{{Proto: "tcp", HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: 9001, Port: 80}}))
+	_, st := l.laptop()
+	l.settle()
+	_, err := l.get(st, netip.AddrPortFrom(nodeAddr.Addr(), 9001))
+	assert.ErrorIs(t, err, tcp.ErrRefused)
+}
+
+func TestPublishedTraceIsDeterministic(t *testing.T) {
+	run := func() string {
+		l := newLab(t, 7)
+		l.create("localnet", network.CreateOptions{})
+		l.run("web", network.RunOptions{Network: "localnet"})
+		require.NoError(t, l.node.StartServices("web", Service{HTTP: 80, Body: "hi"}))
+		require.NoError(t, l.node.Publish("web", []PortMapping{{Proto: "tcp", HostPort: 5005, Port: 80}}))
+		_, st := l.laptop()
+		l.settle()
+		for range 3 {
+			_, err := l.get(st, netip.AddrPortFrom(nodeAddr.Addr(), 5005))
+			require.NoError(t, err)
+		}
+		return l.loop.Trace().Hash()
+	}
+	assert.Equal(t, run(), run())
+}
+
+// TestRewriteChecksums checks the incremental updates against packets
+// built from scratch with the rewritten addresses and ports.
+func TestRewriteChecksums(t *testing.T) {
+	client := netip.MustParseAddrPort("192.168.50.20:41234")
+	pub := netip.MustParseAddrPort("192.168.50.11:5005")
+	ctr := netip.MustParseAddrPort("172.18.0.2:80")
+	build := func(proto frame.IPProto, src, dst netip.AddrPort) frame.IPv4 {
+		b := make([]byte, 200)
+		var n int
+		if proto == frame.ProtoTCP {
+			n = frame.PutTCP(b[frame.IPv4MinLen:], frame.TCPHeader{Src: src, Dst: dst, Seq: 7, Flags: frame.TCPSyn, Window: 100, MSS: 1460}, []byte("payload"))
+		} else {
+			n = frame.PutUDP(b[frame.IPv4MinLen:], src, dst, []byte("odd"))
+		}
+		frame.PutIPv4(b, frame.IPv4Header{TotalLen: uint16(frame.IPv4MinLen + n), ID: 9, TTL: 64, Protocol: proto, Src: src.Addr(), Dst: dst.Addr()})
+		return frame.IPv4(b[:frame.IPv4MinLen+n])
+	}
+	for _, proto := range []frame.IPProto{frame.ProtoTCP, frame.ProtoUDP} {
+		p := build(proto, client, pub)
+		rewrite(p, ctr, false)
+		assert.Equal(t, []byte(build(proto, client, ctr)), []byte(p), "DNAT %v", proto)
+		p = build(proto, ctr, client)
+		rewrite(p, pub, true)
+		assert.Equal(t, []byte(build(proto, pub, client)), []byte(p), "reverse %v", proto)
+	}
+}
