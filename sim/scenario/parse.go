@@ -766,6 +766,7 @@ func (p *parser) scenario(root *yaml.Node) {
 	}
 	deriveMACs(s)
 	p.checkMACs()
+	p.checkSTPPorts()
 	if e, ok := top["steps"]; ok {
 		p.steps(e.v)
 	}

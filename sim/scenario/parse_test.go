@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
 	"reflect"
 	"slices"
@@ -618,4 +619,27 @@ func TestKnownKeys(t *testing.T) {
 			assert.Contains(t, all, k, ctx)
 		}
 	}
+}
+
+// An STP switch numbers at most 255 ports; one more is refused before the
+// run, and the same switch without STP takes it.
+func TestSTPPortLimit(t *testing.T) {
+	gen := func(stp string, ports int) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, "name: t\nswitches:\n  sw1: {%s}\nhosts:\n", stp)
+		for i := range ports {
+			fmt.Fprintf(&b, "  h%d: {interfaces: {eth0: {ip: 10.0.%d.%d/16}}}\n", i, i/250, i%250+1)
+		}
+		b.WriteString("links:\n")
+		for i := range ports {
+			fmt.Fprintf(&b, "  - {a: h%d.eth0, b: sw1.p%d}\n", i, i)
+		}
+		return b.String()
+	}
+	_, err := Parse("t.yaml", []byte(gen("stp: {}", 255)))
+	require.NoError(t, err)
+	_, err = Parse("t.yaml", []byte(gen("stp: {}", 256)))
+	require.EqualError(t, err, "t.yaml:517:23: port p255: switch sw1 runs STP and has 256 ports; STP numbers at most 255 (8-bit port numbers, 0 reserved)")
+	_, err = Parse("t.yaml", []byte(gen("", 300)))
+	require.NoError(t, err)
 }

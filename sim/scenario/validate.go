@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/vswitch/vswitch/internal/frame"
+	vswitch "github.com/vswitch/vswitch/switch"
 )
 
 // This file holds the checks across a file: names defined twice, references
@@ -31,6 +32,18 @@ func (p *parser) define(k *yaml.Node, name, kind string) bool {
 	}
 	p.devices[name] = device{kind, posOf(k)}
 	return true
+}
+
+// checkSTPPorts reports a switch running STP with more ports than an
+// 802.1D-1998 port identifier can number, at the first port too many.
+func (p *parser) checkSTPPorts() {
+	for _, sw := range p.s.Switches {
+		if sw.STP != nil && len(sw.Ports) > vswitch.MaxSTPPorts {
+			pt := sw.Ports[vswitch.MaxSTPPorts]
+			p.errorAt(pt.Pos, "port %s: switch %s runs STP and has %d ports; STP numbers at most %d (8-bit port numbers, 0 reserved)",
+				pt.Name, sw.Name, len(sw.Ports), vswitch.MaxSTPPorts)
+		}
+	}
 }
 
 // checkMACs reports MACs given twice.
