@@ -150,6 +150,35 @@ func (e *Env) Spec(sb *network.Sandbox) (RunSpec, bool) {
 	return c.spec, c.state == StateRunning
 }
 
+// Newest returns the name of the container created last, "" if none.
+func (e *Env) Newest() string {
+	e.sync()
+	if len(e.containers) == 0 {
+		return ""
+	}
+	return e.containers[len(e.containers)-1].sb.Name()
+}
+
+// Exited records that the main process of the running container name
+// ended with code, as a foreground docker run's command does: the
+// container leaves its networks and shows "Exited (code)", or is removed
+// if it was run with --rm.
+func (e *Env) Exited(name string, code int) error {
+	c, err := e.find(name)
+	if err != nil {
+		return daemonErr(err)
+	}
+	if c.state != StateRunning {
+		return nil
+	}
+	e.stopContainer(c)
+	c.exitCode = code
+	if c.spec.AutoRemove {
+		e.remove(c)
+	}
+	return nil
+}
+
 // ExecTarget returns the container a docker exec command runs in, or the
 // error docker exec prints: "Error response from daemon: No such
 // container: c9", "Error response from daemon: container ID is not

@@ -162,6 +162,11 @@ func (r *runner) docker(st *Step) (outcome, error) {
 			o.failed = e.Error()
 			r.w.docker.serviceErr = nil
 		}
+		if run, ok := ds.Cmd.(*dockercli.Run); ok && o.failed == "" {
+			if out, err = r.foreground(n, run, &o); err != nil {
+				return o, err
+			}
+		}
 	}
 	if ds.JQ && o.failed == "" {
 		var err error
@@ -178,6 +183,40 @@ func (r *runner) docker(st *Step) (outcome, error) {
 		o.mismatch("output_contains: want %q in %q", *e, trimmed)
 	}
 	return o, nil
+}
+
+// foreground runs the command of a docker run without -d when it is one
+// docker exec could run (ping, nslookup, wget, ...): its output is the
+// step's, and when it ends the container exits with its status (0, or 1
+// when it failed) and goes if --rm was given. Other commands (a shell,
+// sleep, an image's own server) keep the container running with no
+// output, as if detached.
+func (r *runner) foreground(n *node.Node, run *dockercli.Run, o *outcome) (string, error) {
+	if run.Name() != "run" || run.Detach || len(run.Cmd) == 0 || run.Entrypoint != nil {
+		return "", nil
+	}
+	env := r.w.env(n)
+	name := env.Newest()
+	cmd, err := dockercli.ParseCommand(append([]string{"exec", name}, run.Cmd...))
+	if err != nil {
+		return "", nil
+	}
+	ex := cmd.Exec()
+	if ex == nil || ex.Detach {
+		return "", nil
+	}
+	out, err := r.exec(n, ex, o)
+	if err != nil {
+		return out, err
+	}
+	code := 0
+	if o.failed != "" {
+		code = 1
+	}
+	if err := env.Exited(name, code); err != nil && o.failed == "" {
+		o.failed = err.Error()
+	}
+	return out, nil
 }
 
 func firstLine(s string) string {
