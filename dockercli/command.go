@@ -129,6 +129,15 @@ type Run struct {
 	Cmd        []string // the arguments after IMAGE
 }
 
+// Logs is docker logs: the container's output so far. --follow cannot
+// wait in a step, so it prints what there is, as if interrupted at once.
+type Logs struct {
+	base
+	Container  string
+	Timestamps bool
+	Tail       int // -1: all lines
+}
+
 // Start is docker start.
 type Start struct {
 	base

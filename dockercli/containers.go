@@ -238,6 +238,27 @@ func (e *Env) stop(c *Stop) (string, error) {
 	return out.String(), joinErrors(errs)
 }
 
+// logs prints a container's output, the last Tail lines of it, each with
+// its time in Docker's fixed-width RFC 3339 form when asked.
+func (e *Env) logs(c *Logs) (string, error) {
+	rec, err := e.find(c.Container)
+	if err != nil {
+		return "", daemonErr(err)
+	}
+	lines := rec.logs
+	if c.Tail >= 0 && c.Tail < len(lines) {
+		lines = lines[len(lines)-c.Tail:]
+	}
+	var b strings.Builder
+	for _, l := range lines {
+		if c.Timestamps {
+			b.WriteString(l.at.UTC().Format("2006-01-02T15:04:05.000000000Z07:00") + " ")
+		}
+		b.WriteString(l.text + "\n")
+	}
+	return b.String(), nil
+}
+
 // remove deletes a container from the model and the Env.
 func (e *Env) remove(c *container) {
 	_ = e.Controller.RemoveSandbox(c.sb.ID())

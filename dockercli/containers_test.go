@@ -290,3 +290,36 @@ func TestPsPortsSortLikeTheCLI(t *testing.T) {
 	})
 	assert.Equal(t, "192.168.1.10:8002->80/tcp, 192.168.1.9:8001->80/tcp", got)
 }
+
+func TestLogs(t *testing.T) {
+	env, clock, _ := newEnv(t)
+	mustDocker(t, env, "run -d --name web nginx")
+	assert.Empty(t, mustDocker(t, env, "logs web"))
+	env.AppendLog("web", clock.Now(), "line 1\nline 2\n")
+	clock.advance(1500 * time.Millisecond)
+	env.AppendLog("web", clock.Now(), "line 3")
+	env.AppendLog("nosuch", clock.Now(), "ignored")
+	assert.Equal(t, "line 1\nline 2\nline 3\n", mustDocker(t, env, "logs web"))
+	assert.Equal(t, "line 1\nline 2\nline 3\n", mustDocker(t, env, "container logs --tail all -f web"))
+	assert.Equal(t, "line 2\nline 3\n", mustDocker(t, env, "logs -n 2 web"))
+	assert.Empty(t, mustDocker(t, env, "logs --tail 0 web"))
+	assert.Equal(t, "line 1\nline 2\nline 3\n", mustDocker(t, env, "logs --tail=-3 web"), "a negative tail is all")
+	at := clock.Now().UTC().Format("2006-01-02T15:04:05.000000000Z")
+	assert.Equal(t, at+" line 3\n", mustDocker(t, env, "logs -t --tail 1 web"))
+
+	// A stopped container keeps its logs; a removed one has none.
+	mustDocker(t, env, "stop web")
+	assert.Equal(t, "line 3\n", mustDocker(t, env, "logs -n1 web"))
+	mustDocker(t, env, "rm web")
+	_, err := docker(t, env, "logs web")
+	assert.EqualError(t, err, "Error response from daemon: No such container: web")
+
+	for line, want := range map[string]string{
+		"logs":              `"docker logs" requires exactly 1 argument.`,
+		"logs a b":          `"docker logs" requires exactly 1 argument.`,
+		"logs --since 1m a": "docker logs --since is not supported by the simulator: filter with --tail instead",
+	} {
+		_, err := ParseCommand(words(line))
+		assert.EqualError(t, err, want, line)
+	}
+}

@@ -215,6 +215,14 @@ var commandDefs = map[string]*cmdDef{
 		strF("workdir", 'w', used),
 	}, args: argRule{2, -1}},
 	"port": {interspersed: true, args: argRule{1, 2}},
+	"logs": {flags: []flagDef{
+		boolF("details", 0, ignored),
+		boolF("follow", 'f', ignored),
+		strF("since", 0, refused).refuse("filter with --tail instead"),
+		strF("until", 0, refused).refuse("filter with --tail instead"),
+		boolF("timestamps", 't', used),
+		strF("tail", 'n', used),
+	}, interspersed: true, args: argRule{1, 1}},
 	"inspect": {flags: []flagDef{
 		strF("format", 'f', used),
 		boolF("size", 's', ignored),

@@ -1,6 +1,7 @@
 package dockercli
 
 import (
+	"strings"
 	"net/netip"
 	"slices"
 	"time"
@@ -37,6 +38,26 @@ type Env struct {
 
 	containers []*container // creation order
 	nextPort   map[string]uint16
+}
+
+// logLine is one line of a container's output, as docker logs shows it.
+type logLine struct {
+	at   time.Time
+	text string // without the newline
+}
+
+// AppendLog adds output of the container name at time at to what docker
+// logs shows: the runner calls it with a foreground command's output and
+// a web server's access log. Text is split into lines; a missing final
+// newline is implied. Unknown containers are ignored.
+func (e *Env) AppendLog(name string, at time.Time, text string) {
+	c, err := e.find(name)
+	if err != nil || text == "" {
+		return
+	}
+	for _, l := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+		c.logs = append(c.logs, logLine{at, l})
+	}
 }
 
 // RunSpec is what a started container runs: the image's configuration
@@ -88,6 +109,7 @@ type container struct {
 	// saved are the endpoints a stopped or created container gets back at
 	// start, in join order.
 	saved []savedEndpoint
+	logs  []logLine
 }
 
 // savedEndpoint is a network a container joins when it starts.

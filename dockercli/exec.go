@@ -51,6 +51,8 @@ func Exec(env *Env, cmd Command) (stdout string, err error) {
 		return env.inspect(c)
 	case *Ps:
 		return env.ps(c)
+	case *Logs:
+		return env.logs(c)
 	case *ExecCommand:
 		return "", &Error{Kind: ErrRunnerExec, Msg: fmt.Sprintf("docker exec %s runs in the simulated container; the runner executes it", c.Container)}
 	}

@@ -14,7 +14,7 @@ import (
 )
 
 // Supported lists the commands the simulator runs, for messages and docs.
-const Supported = "network create|ls|inspect|rm|prune|connect|disconnect, run, create, start, stop, rm, exec, port, inspect, ps"
+const Supported = "network create|ls|inspect|rm|prune|connect|disconnect, run, create, start, stop, rm, exec, port, inspect, ps, logs"
 
 // dockerGroups are docker's management commands, named with their
 // subcommand in messages ("docker service create is not supported").
@@ -49,7 +49,7 @@ func resolve(args []string) (invocation, []string, error) {
 			name = "ls"
 		}
 		return invocation{canonical: canon, path: "docker " + first + " " + name}, args[2:], nil
-	case "run", "create", "start", "stop", "rm", "exec", "port", "inspect", "ps":
+	case "run", "create", "start", "stop", "rm", "exec", "port", "inspect", "ps", "logs":
 		return invocation{canonical: first, path: "docker " + first}, args[1:], nil
 	}
 	shown := first
@@ -70,6 +70,7 @@ var groupCommands = map[string]map[string]string{
 	"container": {
 		"run": "run", "create": "create", "start": "start", "stop": "stop", "rm": "rm", "remove": "rm",
 		"exec": "exec", "port": "port", "inspect": "container inspect", "ls": "ps", "list": "ps", "ps": "ps",
+		"logs": "logs",
 	},
 }
 
@@ -141,6 +142,14 @@ func ParseCommand(args []string) (Command, error) {
 		return ps, nil
 	case "exec":
 		return parseExec(b, fs, pos)
+	case "logs":
+		// The daemon reads --tail with Atoi and shows everything when
+		// that fails ("all" included).
+		l := &Logs{base: b, Container: pos[0], Timestamps: fs.boolean("timestamps"), Tail: -1}
+		if n, err := strconv.Atoi(fs.str("tail")); err == nil && n >= 0 {
+			l.Tail = n
+		}
+		return l, nil
 	}
 	return nil, unsupportedf("docker %s is not supported by the simulator; supported: %s", inv.canonical, Supported)
 }

@@ -39,7 +39,11 @@ func (w *world) env(n *node.Node) *dockercli.Env {
 			} else {
 				for _, s := range spec.Services {
 					if s.HTTP {
-						svcs = append(svcs, node.Service{HTTP: s.Port, Handler: imagePage(spec.Image, s.Body)})
+						name := sb.Name()
+						h := accessLog(spec.Image, imagePage(spec.Image, s.Body), w.loop.Time, func(at time.Time, line string) {
+							d.envs[n].AppendLog(name, at, line)
+						})
+						svcs = append(svcs, node.Service{HTTP: s.Port, Handler: h})
 					}
 				}
 			}
@@ -213,6 +217,7 @@ func (r *runner) foreground(n *node.Node, run *dockercli.Run, o *outcome) (strin
 	if o.failed != "" {
 		code = 1
 	}
+	env.AppendLog(name, r.w.loop.Time(), out)
 	if err := env.Exited(name, code); err != nil && o.failed == "" {
 		o.failed = err.Error()
 	}
@@ -699,11 +704,48 @@ func (r *runner) execNslookup(hn *hostNode, t *dockercli.Nslookup, o *outcome) (
 	return out, nil
 }
 
+// accessLog wraps an image's web server with its access log on stdout,
+// which docker logs shows: nginx's "combined" format as the official
+// image configures it, httpd's common log format.
+func accessLog(image string, h app.Handler, now func() time.Time, log func(time.Time, string)) app.Handler {
+	nginx := imageRepo(image) != "httpd"
+	return func(req *app.Request) app.Response {
+		resp := h(req)
+		at := now()
+		size := len(resp.Body)
+		if req.Method == "HEAD" {
+			size = 0
+		}
+		line := fmt.Sprintf("%s - - [%s] \"%s %s %s\" %d %d", req.Remote.Addr(), at.Format("02/Jan/2006:15:04:05 -0700"),
+			req.Method, req.Target, req.Proto, resp.Status, size)
+		if nginx {
+			ref, ua := req.Header.Get("Referer"), req.Header.Get("User-Agent")
+			line += fmt.Sprintf(" \"%s\" \"%s\" \"-\"", orDash(ref), orDash(ua))
+		}
+		log(at, line)
+		return resp
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// imageRepo is an image reference's repository name without registry,
+// path or tag: "nginx" for "docker.io/library/nginx:1.27".
+func imageRepo(image string) string {
+	name := image[strings.LastIndexByte(image, '/')+1:]
+	repo, _, _ := strings.Cut(name, ":")
+	return repo
+}
+
 // imagePage serves an image's default page as its server does: HTML, with
 // the server's name in the Server header.
 func imagePage(image, body string) app.Handler {
-	name := image[strings.LastIndexByte(image, '/')+1:]
-	repo, _, _ := strings.Cut(name, ":")
+	repo := imageRepo(image)
 	server := repo
 	if repo == "httpd" {
 		server = "Apache"
