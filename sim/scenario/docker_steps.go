@@ -742,16 +742,28 @@ func imageRepo(image string) string {
 	return repo
 }
 
-// imagePage serves an image's default page as its server does: HTML, with
-// the server's name in the Server header.
+// imagePage serves an image's default page as its server does: HTML at /
+// and /index.html, the server's own 404 page elsewhere, with the server's
+// name in the Server header.
 func imagePage(image, body string) app.Handler {
 	repo := imageRepo(image)
-	server := repo
+	server, notFound := repo, nginxNotFound
 	if repo == "httpd" {
-		server = "Apache"
+		server, notFound = "Apache", httpdNotFound
 	}
-	page := []byte(body)
-	return func(*app.Request) app.Response {
-		return app.Response{Status: 200, Header: app.Header{{Name: "Server", Value: server}, {Name: "Content-Type", Value: "text/html"}}, Body: page}
+	page, missing := []byte(body), []byte(notFound)
+	return func(req *app.Request) app.Response {
+		h := app.Header{{Name: "Server", Value: server}, {Name: "Content-Type", Value: "text/html"}}
+		if p := req.Path(); p != "/" && p != "/index.html" {
+			return app.Response{Status: 404, Header: h, Body: missing}
+		}
+		return app.Response{Status: 200, Header: h, Body: page}
 	}
 }
+
+// The servers' 404 pages (nginx with server_tokens off, as the Server
+// header names no version).
+const (
+	nginxNotFound = "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+	httpdNotFound = "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n</body></html>\n"
+)
