@@ -53,9 +53,14 @@
 // installed; lookups use maps, and nothing iterates one where order could
 // matter.
 //
-// Not done: hairpin NAT (a container, or the node itself, connecting to a
-// published port: Docker's docker-proxy and its OUTPUT and hairpin rules),
-// masquerade of outbound traffic (a packet leaving a container for the
+// A packet from a bridge (a container) to a published port is translated
+// too (hairpin), and its source becomes the gateway address of the
+// published container's network, with the client's port where it is free:
+// the container sees the connection as docker-proxy's, and its replies
+// come back to the node, which returns them from the published port.
+//
+// Not done: the node itself connecting to a published port (docker-proxy
+// on localhost and Docker's OUTPUT rules), masquerade of outbound traffic (a packet leaving a container for the
 // underlay keeps its source address, so a peer on the underlay answers
 // only if it routes the container subnets to the node), ICMP errors about
 // translated packets (their quoted headers are not translated), SCTP and

@@ -61,6 +61,12 @@ type conn struct {
 	c           *Container
 	replied     bool
 	expires     time.Duration
+	// hairpin: the client is behind one of the node's bridges. Its packets
+	// leave with the gateway address of the container's network as their
+	// source (via), as docker-proxy's connections do, so that the
+	// container's replies come back through the node.
+	hairpin bool
+	via     netip.AddrPort
 }
 
 // nat is the node's NAT table: the published ports in publication order
@@ -75,8 +81,8 @@ type nat struct {
 
 // Publish installs the published ports of a container (by name or ID),
 // replacing the ones it had, as Docker programs its port bindings when
-// the container starts: a TCP or UDP packet arriving at the node on a NIC
-// that is not a bridge gateway (the underlay), addressed to a node address
+// the container starts: a TCP or UDP packet arriving at the node (from the
+// underlay, or hairpin from a container; see the package doc), addressed to a node address
 // the mapping is bound to and to its host port, has its destination
 // rewritten to the container's address (on its first network with an
 // address) and port, and the container's replies have their source
@@ -249,16 +255,29 @@ func ports(ip frame.IPv4) (src, dst uint16, ok bool) {
 // published port, or of a connection already translated, gets the
 // container as its destination.
 func (n *Node) prerouting(in *host.NIC, ip frame.IPv4) frame.IPv4 {
-	if n.isBridgeNIC(in) {
-		return ip // hairpin NAT is not done
-	}
 	sp, dp, ok := ports(ip)
 	if !ok {
 		return ip
 	}
 	t := &n.nat
 	now := n.loop.Now()
+	fromBridge := n.isBridgeNIC(in)
 	k := tuple{proto: ip.Protocol(), src: netip.AddrPortFrom(ip.Src(), sp), dst: netip.AddrPortFrom(ip.Dst(), dp)}
+	if fromBridge {
+		// A container's reply to a hairpin client comes to the gateway
+		// address: it leaves from the published port, to the client.
+		if e := t.byReply[k]; e != nil && e.hairpin {
+			if e.expires <= now {
+				n.forget(e)
+				return ip
+			}
+			n.refresh(e, ip, true, now)
+			out := n.natCopy(ip)
+			rewrite(out, e.orig.dst, true)
+			rewrite(out, e.orig.src, false)
+			return out
+		}
+	}
 	e := t.byOrig[k]
 	if e != nil && e.expires <= now {
 		n.forget(e)
@@ -269,12 +288,21 @@ func (n *Node) prerouting(in *host.NIC, ip frame.IPv4) frame.IPv4 {
 		if r == nil {
 			return ip
 		}
-		e = &conn{orig: k, reply: tuple{proto: k.proto, src: r.to, dst: k.src}, c: r.c}
-		if o := t.byReply[e.reply]; o != nil {
-			n.forget(o) // the same client port reused toward the container
-		}
 		if t.byOrig == nil {
 			t.byOrig, t.byReply = map[tuple]*conn{}, map[tuple]*conn{}
+		}
+		e = &conn{orig: k, reply: tuple{proto: k.proto, src: r.to, dst: k.src}, c: r.c}
+		if fromBridge {
+			gw, ok := n.gatewayFor(r.to.Addr())
+			if !ok {
+				return ip
+			}
+			e.hairpin = true
+			e.via = n.viaPort(k.proto, r.to, gw, k.src.Port())
+			e.reply.dst = e.via
+		}
+		if o := t.byReply[e.reply]; o != nil {
+			n.forget(o) // the same client port reused toward the container
 		}
 		t.byOrig[k], t.byReply[e.reply] = e, e
 		if t.added++; t.added >= ctSweepEvery {
@@ -282,13 +310,53 @@ func (n *Node) prerouting(in *host.NIC, ip frame.IPv4) frame.IPv4 {
 		}
 	}
 	n.refresh(e, ip, false, now)
+	out := n.natCopy(ip)
+	rewrite(out, e.reply.src, false)
+	if e.hairpin {
+		rewrite(out, e.via, true)
+	}
+	return out
+}
+
+// natCopy copies ip into the NAT's scratch buffer for rewriting: the
+// host's receive buffer is not ours to change.
+func (n *Node) natCopy(ip frame.IPv4) frame.IPv4 {
+	t := &n.nat
 	if cap(t.buf) < len(ip) {
 		t.buf = make([]byte, len(ip), max(len(ip), 1500))
 	}
 	out := frame.IPv4(t.buf[:len(ip)])
 	copy(out, ip)
-	rewrite(out, e.reply.src, false)
 	return out
+}
+
+// gatewayFor returns the gateway address of the bridge network holding a.
+func (n *Node) gatewayFor(a netip.Addr) (netip.Addr, bool) {
+	p := n.planeOf(a)
+	if p == nil {
+		return netip.Addr{}, false
+	}
+	for _, g := range p.gwAddrs {
+		if g.Contains(a) {
+			return g.Addr(), true
+		}
+	}
+	return netip.Addr{}, false
+}
+
+// viaPort picks the source port of a hairpin connection on gw: the
+// client's own if no other connection to the same container port uses it,
+// else the next free one, as Linux's SNAT keeps ports where it can.
+func (n *Node) viaPort(proto frame.IPProto, to netip.AddrPort, gw netip.Addr, port uint16) netip.AddrPort {
+	for p := port; ; p++ {
+		if p == 0 {
+			p = 1024
+		}
+		via := netip.AddrPortFrom(gw, p)
+		if n.nat.byReply[tuple{proto: proto, src: to, dst: via}] == nil {
+			return via
+		}
+	}
 }
 
 // postrouting is the reverse translation: a forwarded reply of a

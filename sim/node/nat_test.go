@@ -47,7 +47,7 @@ func (l *lab) udpEcho(h *host.Host, dst netip.AddrPort, msg string) (from netip.
 	const port = 40000
 	require.NoError(l.t, h.ListenUDP(port, func(f, _ netip.AddrPort, d []byte) { from, data, ok = f, string(d), true }))
 	defer h.CloseUDP(port)
-	require.NoError(l.t, h.SendUDP(netip.AddrPortFrom(laptopAddr.Addr(), port), dst, []byte(msg)))
+	require.NoError(l.t, h.SendUDP(netip.AddrPortFrom(netip.Addr{}, port), dst, []byte(msg)))
 	_, err := l.loop.RunUntil(l.loop.Now()+time.Second, func() bool { return ok })
 	require.NoError(l.t, err)
 	return from, data, ok
@@ -196,5 +196,42 @@ func TestRewriteChecksums(t *testing.T) {
 		p = build(proto, ctr, client)
 		rewrite(p, pub, true)
 		assert.Equal(t, []byte(build(proto, pub, client)), []byte(p), "reverse %v", proto)
+	}
+}
+
+// A container reaching a published port on the node's address (hairpin),
+// from its own network or another, gets there with the target network's
+// gateway as its source, as docker-proxy's connections do.
+func TestPublishedPortHairpin(t *testing.T) {
+	l := newLab(t, 3)
+	l.create("back", network.CreateOptions{})
+	l.create("front", network.CreateOptions{})
+	l.run("web", network.RunOptions{Network: "back"})
+	l.run("peer", network.RunOptions{Network: "back"})
+	l.run("c9", network.RunOptions{Network: "front"})
+	remote := func(r *app.Request) app.Response {
+		return app.Response{Status: 200, Body: []byte(r.Remote.Addr().String())}
+	}
+	require.NoError(t, l.node.StartServices("web", Service{HTTP: 80, Handler: remote}, Service{UDPEcho: 7}))
+	require.NoError(t, l.node.Publish("web", []PortMapping{
+		{Proto: "tcp", HostIP: netip.IPv4Unspecified(), HostPort: 5005, Port: 80},
+		{Proto: "udp", HostPort: 5007, Port: 7},
+	}))
+	l.settle()
+	web, _ := l.node.Container("web")
+	gw, ok := l.node.gatewayFor(web.Interfaces()[0].Addr.Addr())
+	require.True(t, ok)
+	dst := netip.AddrPortFrom(nodeAddr.Addr(), 5005)
+	for _, from := range []string{"c9", "peer"} {
+		c, _ := l.node.Container(from)
+		resp, err := l.get(c.TCP, dst)
+		require.NoError(t, err, from)
+		assert.Equal(t, 200, resp.Status, from)
+		assert.Equal(t, gw.String(), string(resp.Body), "%s reaches web from the gateway's address", from)
+
+		src, data, ok := l.udpEcho(c.Host, netip.AddrPortFrom(nodeAddr.Addr(), 5007), "hi "+from)
+		require.True(t, ok, "udp hairpin from %s", from)
+		assert.Equal(t, "hi "+from, data)
+		assert.Equal(t, netip.AddrPortFrom(nodeAddr.Addr(), 5007), src, "the reply comes from the published port")
 	}
 }
