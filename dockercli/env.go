@@ -1,9 +1,9 @@
 package dockercli
 
 import (
-	"strings"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/vswitch/vswitch/network"

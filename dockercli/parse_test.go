@@ -145,10 +145,10 @@ func TestParseCommandErrors(t *testing.T) {
 		{"-H x ps", ErrUnsupported, "global docker options (-H) are not supported by the simulator; supported: " + Supported},
 		{"swarm init", ErrUnsupported, "docker swarm init is not supported by the simulator; supported: " + Supported},
 		{"service create -d --name svc1 --publish 5005:80 nginx", ErrUnsupported, "docker service create is not supported by the simulator; supported: " + Supported},
-		{"logs c1", ErrUnsupported, "docker logs is not supported by the simulator; supported: " + Supported},
+		{"attach c1", ErrUnsupported, "docker attach is not supported by the simulator; supported: " + Supported},
 		{"network", ErrUnsupported, "docker network needs a subcommand; supported: " + Supported},
 		{"network frob", ErrUnsupported, "docker network frob is not supported by the simulator; supported: " + Supported},
-		{"container logs c1", ErrUnsupported, "docker container logs is not supported by the simulator; supported: " + Supported},
+		{"container attach c1", ErrUnsupported, "docker container attach is not supported by the simulator; supported: " + Supported},
 		// cobra's argument checks.
 		{"network create", ErrUsage, `"docker network create" requires exactly 1 argument.`},
 		{"network create a b", ErrUsage, `"docker network create" requires exactly 1 argument.`},
