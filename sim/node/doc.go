@@ -59,12 +59,19 @@
 // the container sees the connection as docker-proxy's, and its replies
 // come back to the node, which returns them from the published port.
 //
+// Traffic a container sends out of the node (from a bridge network that
+// masquerades: not internal, com.docker.network.bridge.enable_ip_masquerade
+// not false, to a NIC that is not a bridge) leaves with the node's address
+// on that NIC as its source, as Docker's MASQUERADE rule does: TCP and UDP
+// keep their source port, ICMP echoes their identifier, unless another
+// tracked connection to the same peer holds it. Answers come back through
+// conntrack, and ICMP errors about masqueraded packets (a traceroute's time
+// exceeded, a port unreachable) reach the container with the quoted header
+// translated back.
+//
 // Not done: the node itself connecting to a published port (docker-proxy
-// on localhost and Docker's OUTPUT rules), masquerade of outbound traffic (a packet leaving a container for the
-// underlay keeps its source address, so a peer on the underlay answers
-// only if it routes the container subnets to the node), ICMP errors about
-// translated packets (their quoted headers are not translated), SCTP and
-// IPv6 bindings.
+// on localhost and Docker's OUTPUT rules), ICMP errors about packets of
+// published-port connections, SCTP and IPv6 bindings.
 //
 // The default route of a container follows libnetwork's ordering of
 // gateway candidates (Endpoint.Less): endpoints on internal networks never

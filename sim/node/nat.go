@@ -34,6 +34,7 @@ const (
 	ctTCPClosing     = 120 * time.Second // FIN seen (time_wait)
 	ctTCPClose       = 10 * time.Second  // RST seen
 	ctUDP            = 30 * time.Second
+	ctICMP           = 30 * time.Second  // nf_conntrack_icmp_timeout
 	ctUDPStream      = 120 * time.Second // a reply was seen
 	ctSweepEvery     = 1024              // new entries between sweeps of expired ones
 )
@@ -67,6 +68,10 @@ type conn struct {
 	// container's replies come back through the node.
 	hairpin bool
 	via     netip.AddrPort
+	// masq: a container's connection out of the node, its source
+	// rewritten to via (Docker's MASQUERADE); orig is as the container
+	// sent it, reply as the peer answers (to via).
+	masq bool
 }
 
 // nat is the node's NAT table: the published ports in publication order
@@ -196,6 +201,9 @@ func (n *Node) dropRules(del func(*natRule) bool) {
 
 // ruleFor reports whether a rule still leads to e's target.
 func (n *Node) ruleFor(e *conn) bool {
+	if e.masq {
+		return true // no rule behind it
+	}
 	for i := range n.nat.rules {
 		r := &n.nat.rules[i]
 		if r.c == e.c && r.to == e.reply.src && r.proto == e.orig.proto {
@@ -209,7 +217,7 @@ func (n *Node) ruleFor(e *conn) bool {
 // translate, so that a node without published ports pays nothing.
 func (n *Node) setNATHooks() {
 	t := &n.nat
-	if len(t.rules) == 0 && len(t.byOrig) == 0 {
+	if len(t.rules) == 0 && len(t.byOrig) == 0 && !n.masquerades() {
 		n.host.SetPrerouting(nil)
 		n.host.SetForwardHook(nil)
 		t.byOrig, t.byReply, t.buf = nil, nil, nil
@@ -217,6 +225,27 @@ func (n *Node) setNATHooks() {
 	}
 	n.host.SetPrerouting(n.prerouting)
 	n.host.SetForwardHook(n.postrouting)
+}
+
+// masquerades reports whether some bridge network masquerades its
+// containers' traffic out of the node.
+func (n *Node) masquerades() bool {
+	for _, p := range n.planes {
+		if p.masq {
+			return true
+		}
+	}
+	return false
+}
+
+// planeOfNIC returns the bridge network whose gateway NIC is nic, or nil.
+func (n *Node) planeOfNIC(nic *host.NIC) *plane {
+	for _, p := range n.planes {
+		if p.gw == nic {
+			return p
+		}
+	}
+	return nil
 }
 
 // isBridgeNIC reports whether nic is the gateway NIC of a bridge network.
@@ -245,6 +274,14 @@ func ports(ip frame.IPv4) (src, dst uint16, ok bool) {
 		if !frame.UDP(l4).Valid() {
 			return 0, 0, false
 		}
+	case frame.ProtoICMP:
+		// An echo's identifier stands for both ports, as in Linux's
+		// conntrack.
+		m := frame.ICMP(l4)
+		if !m.Valid() || (m.Type() != frame.ICMPEchoRequest && m.Type() != frame.ICMPEchoReply) {
+			return 0, 0, false
+		}
+		return m.ID(), m.ID(), true
 	default:
 		return 0, 0, false
 	}
@@ -257,6 +294,9 @@ func ports(ip frame.IPv4) (src, dst uint16, ok bool) {
 func (n *Node) prerouting(in *host.NIC, ip frame.IPv4) frame.IPv4 {
 	sp, dp, ok := ports(ip)
 	if !ok {
+		if !n.isBridgeNIC(in) {
+			return n.relatedError(ip)
+		}
 		return ip
 	}
 	t := &n.nat
@@ -277,6 +317,23 @@ func (n *Node) prerouting(in *host.NIC, ip frame.IPv4) frame.IPv4 {
 			rewrite(out, e.orig.src, false)
 			return out
 		}
+	}
+	if !fromBridge {
+		// A peer's answer to a masqueraded connection goes back to the
+		// container.
+		if e := t.byReply[k]; e != nil && e.masq {
+			if e.expires <= now {
+				n.forget(e)
+				return ip
+			}
+			n.refresh(e, ip, true, now)
+			out := n.natCopy(ip)
+			rewrite(out, e.orig.src, false)
+			return out
+		}
+	}
+	if k.proto == frame.ProtoICMP {
+		return ip // published ports are TCP and UDP
 	}
 	e := t.byOrig[k]
 	if e != nil && e.expires <= now {
@@ -315,6 +372,72 @@ func (n *Node) prerouting(in *host.NIC, ip frame.IPv4) frame.IPv4 {
 	if e.hairpin {
 		rewrite(out, e.via, true)
 	}
+	return out
+}
+
+// relatedError translates an ICMP error from outside the node about a
+// masqueraded packet (a traceroute's time exceeded, a port unreachable)
+// back to the container that sent it, quoted header included, as
+// conntrack does for RELATED packets. Anything else is left alone.
+func (n *Node) relatedError(ip frame.IPv4) frame.IPv4 {
+	if ip.Protocol() != frame.ProtoICMP || ip.MF() || ip.FragOffset() != 0 || len(n.nat.byReply) == 0 {
+		return ip
+	}
+	m := frame.ICMP(ip.Payload())
+	if !m.Valid() || (m.Type() != frame.ICMPDestUnreach && m.Type() != frame.ICMPTimeExceeded) {
+		return ip
+	}
+	inner := frame.IPv4(m[frame.ICMPLen:])
+	if len(inner) < frame.IPv4MinLen || inner.HeaderLen() < frame.IPv4MinLen || len(inner) < inner.HeaderLen()+8 {
+		return ip
+	}
+	hl := inner.HeaderLen()
+	var sp, dp uint16
+	switch inner.Protocol() {
+	case frame.ProtoTCP, frame.ProtoUDP:
+		sp, dp = binary.BigEndian.Uint16(inner[hl:]), binary.BigEndian.Uint16(inner[hl+2:])
+	case frame.ProtoICMP:
+		sp = binary.BigEndian.Uint16(inner[hl+4:])
+		dp = sp
+	default:
+		return ip
+	}
+	// The quoted packet went out as the reply tuple reversed.
+	e := n.nat.byReply[tuple{proto: inner.Protocol(), src: netip.AddrPortFrom(inner.Dst(), dp), dst: netip.AddrPortFrom(inner.Src(), sp)}]
+	if e == nil || !e.masq || e.expires <= n.loop.Now() {
+		return ip
+	}
+	out := n.natCopy(ip)
+	to := e.orig.src
+	out.SetDstWithChecksum(to.Addr())
+	om := frame.ICMP(out.Payload())
+	oi := frame.IPv4(om[frame.ICMPLen:])
+	old := oi.Src()
+	oi.SetSrcWithChecksum(to.Addr())
+	l4 := oi[hl:]
+	switch oi.Protocol() {
+	case frame.ProtoUDP:
+		if c := binary.BigEndian.Uint16(l4[6:8]); c != 0 {
+			c = frame.ChecksumUpdateAddr(c, old, to.Addr())
+			c = frame.ChecksumUpdate16(c, sp, to.Port())
+			binary.BigEndian.PutUint16(l4[6:8], c)
+		}
+		binary.BigEndian.PutUint16(l4[0:2], to.Port())
+	case frame.ProtoTCP:
+		if len(l4) >= 18 {
+			c := binary.BigEndian.Uint16(l4[16:18])
+			c = frame.ChecksumUpdateAddr(c, old, to.Addr())
+			c = frame.ChecksumUpdate16(c, sp, to.Port())
+			binary.BigEndian.PutUint16(l4[16:18], c)
+		}
+		binary.BigEndian.PutUint16(l4[0:2], to.Port())
+	case frame.ProtoICMP:
+		c := binary.BigEndian.Uint16(l4[2:4])
+		binary.BigEndian.PutUint16(l4[2:4], frame.ChecksumUpdate16(c, sp, to.Port()))
+		binary.BigEndian.PutUint16(l4[4:6], to.Port())
+	}
+	om.SetChecksum(0)
+	om.SetChecksum(frame.Checksum(om, 0))
 	return out
 }
 
@@ -362,18 +485,16 @@ func (n *Node) viaPort(proto frame.IPProto, to netip.AddrPort, gw netip.Addr, po
 // postrouting is the reverse translation: a forwarded reply of a
 // translated connection leaves with the node's address and host port as
 // its source.
-func (n *Node) postrouting(_, _ *host.NIC, ip frame.IPv4) {
+func (n *Node) postrouting(in, out *host.NIC, ip frame.IPv4) {
 	t := &n.nat
-	if len(t.byReply) == 0 {
-		return
-	}
 	sp, dp, ok := ports(ip)
 	if !ok {
 		return
 	}
 	k := tuple{proto: ip.Protocol(), src: netip.AddrPortFrom(ip.Src(), sp), dst: netip.AddrPortFrom(ip.Dst(), dp)}
 	e := t.byReply[k]
-	if e == nil {
+	if e == nil || e.masq {
+		n.masquerade(in, out, ip, k)
 		return
 	}
 	now := n.loop.Now()
@@ -383,6 +504,76 @@ func (n *Node) postrouting(_, _ *host.NIC, ip frame.IPv4) {
 	}
 	n.refresh(e, ip, true, now)
 	rewrite(ip, e.orig.dst, true)
+}
+
+// masquerade rewrites the source of a packet a container sends out of
+// the node (from a masquerading bridge to a NIC that is not a bridge) to
+// the node's address on the way out, as Docker's MASQUERADE rule does,
+// keeping the source port (or ICMP echo identifier) unless another
+// connection to the same peer holds it.
+func (n *Node) masquerade(in, out *host.NIC, ip frame.IPv4, k tuple) {
+	if out == nil || n.isBridgeNIC(out) {
+		return
+	}
+	p := n.planeOfNIC(in)
+	if p == nil || !p.masq || !slices.ContainsFunc(p.subnets, func(s netip.Prefix) bool { return s.Contains(k.src.Addr()) }) {
+		return
+	}
+	t := &n.nat
+	now := n.loop.Now()
+	e := t.byOrig[k]
+	if e != nil && (!e.masq || e.expires <= now) {
+		if e.masq {
+			n.forget(e)
+		}
+		e = nil
+	}
+	if e == nil {
+		src := n.outAddr(out, k.dst.Addr())
+		if !src.IsValid() {
+			return
+		}
+		if t.byOrig == nil {
+			t.byOrig, t.byReply = map[tuple]*conn{}, map[tuple]*conn{}
+		}
+		e = &conn{orig: k, masq: true}
+		for port := k.src.Port(); ; port++ {
+			if port == 0 {
+				port = 1024
+			}
+			e.via = netip.AddrPortFrom(src, port)
+			e.reply = tuple{proto: k.proto, src: k.dst, dst: e.via}
+			if k.proto == frame.ProtoICMP {
+				e.reply.src = netip.AddrPortFrom(k.dst.Addr(), port)
+			}
+			if t.byReply[e.reply] == nil {
+				break
+			}
+		}
+		t.byOrig[k], t.byReply[e.reply] = e, e
+		if t.added++; t.added >= ctSweepEvery {
+			n.sweep(now)
+		}
+	}
+	n.refresh(e, ip, false, now)
+	rewrite(ip, e.via, true)
+}
+
+// outAddr is the node's source address on out toward dst: its address on
+// dst's subnet, else its first.
+func (n *Node) outAddr(out *host.NIC, dst netip.Addr) netip.Addr {
+	addrs := out.Addrs()
+	for _, a := range addrs {
+		if a.Addr().Is4() && a.Contains(dst) {
+			return a.Addr()
+		}
+	}
+	for _, a := range addrs {
+		if a.Addr().Is4() {
+			return a.Addr()
+		}
+	}
+	return netip.Addr{}
 }
 
 // match returns the first rule for a new connection k, or nil.
@@ -408,6 +599,8 @@ func (n *Node) refresh(e *conn, ip frame.IPv4, reply bool, now time.Duration) {
 	}
 	var d time.Duration
 	switch {
+	case ip.Protocol() == frame.ProtoICMP:
+		d = ctICMP
 	case ip.Protocol() == frame.ProtoUDP && e.replied:
 		d = ctUDPStream
 	case ip.Protocol() == frame.ProtoUDP:
@@ -476,6 +669,11 @@ func rewrite(ip frame.IPv4, to netip.AddrPort, src bool) {
 			u.SetSrcPortWithChecksum(to.Port())
 		} else {
 			u.SetDstPortWithChecksum(to.Port())
+		}
+	case frame.ProtoICMP:
+		// No pseudo-header: only the echo identifier changes the sum.
+		if m := frame.ICMP(l4); m.ID() != to.Port() {
+			m.SetIDWithChecksum(to.Port())
 		}
 	}
 }

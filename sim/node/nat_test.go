@@ -235,3 +235,51 @@ func TestPublishedPortHairpin(t *testing.T) {
 		assert.Equal(t, netip.AddrPortFrom(nodeAddr.Addr(), 5007), src, "the reply comes from the published port")
 	}
 }
+
+// Containers reach machines on the LAN that have no route back to the
+// container subnets: the node masquerades their TCP, UDP and pings, and
+// ICMP errors about them find their way back. Internal networks and
+// enable_ip_masquerade=false do not masquerade.
+func TestMasquerade(t *testing.T) {
+	l := newLab(t, 4)
+	l.create("localnet", network.CreateOptions{})
+	l.create("nomasq", network.CreateOptions{Options: map[string]string{network.OptionIPMasquerade: "false"}})
+	c := l.run("c1", network.RunOptions{Network: "localnet"})
+	d := l.run("d1", network.RunOptions{Network: "nomasq"})
+	lap, st := l.laptop() // no gateway: it cannot route to 172.18.0.0/16
+	var seen []netip.Addr
+	require.NoError(t, app.ServeHTTP(st, 80, func(r *app.Request) app.Response {
+		seen = append(seen, r.Remote.Addr())
+		return app.Response{Status: 200, Body: []byte("lan")}
+	}))
+	require.NoError(t, app.ServeUDPEcho(lap, 7))
+	l.settle()
+	lapAddr := laptopAddr.Addr()
+
+	resp, err := l.get(c.TCP, netip.AddrPortFrom(lapAddr, 80))
+	require.NoError(t, err)
+	assert.Equal(t, "lan", string(resp.Body))
+	assert.Equal(t, []netip.Addr{nodeAddr.Addr()}, seen, "the laptop sees the node's address")
+
+	src, data, ok := l.udpEcho(c.Host, netip.AddrPortFrom(lapAddr, 7), "masq")
+	require.True(t, ok)
+	assert.Equal(t, "masq", data)
+	assert.Equal(t, netip.AddrPortFrom(lapAddr, 7), src)
+
+	assert.Equal(t, 1, l.ping(c, lapAddr).Received, "ICMP echo is masqueraded by its identifier")
+
+	// A closed UDP port: the laptop's port unreachable, about the node's
+	// address, reaches the container translated back.
+	var icmpCode int = -1
+	c.Host.HandleICMPError(func(typ, code uint8, _ uint16, orig []byte) {
+		if typ == frame.ICMPDestUnreach && frame.IPv4(orig).Src() == l.ip(c, "localnet") {
+			icmpCode = int(code)
+		}
+	})
+	require.NoError(t, c.Host.SendUDP(netip.AddrPortFrom(netip.Addr{}, 40001), netip.AddrPortFrom(lapAddr, 9), []byte("x")))
+	l.settle()
+	assert.Equal(t, int(frame.ICMPPortUnreach), icmpCode)
+
+	// Without masquerade the laptop answers an address it cannot reach.
+	assert.Equal(t, 0, l.ping(d, lapAddr).Received)
+}

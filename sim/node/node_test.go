@@ -159,8 +159,9 @@ func TestDefaultBridgeHasNoEmbeddedDNS(t *testing.T) {
 	assert.Equal(t, dns.RcodeNameError, res.Rcode, "ns1 does not know c1")
 	assert.Empty(t, res.Addrs)
 	assert.Len(t, l.node.DNS().Log(), before, "the embedded DNS was not asked")
-	// The query left from the container's address, routed by the node.
-	assert.Contains(t, l.clients, l.ip(c3, "bridge"))
+	// The query left from the container, routed and masqueraded by the
+	// node: the nameserver sees the node's address.
+	assert.Contains(t, l.clients, nodeAddr.Addr())
 	// External names work through the node's nameserver.
 	res = l.lookup(c3, "example.com", dns.TypeA)
 	require.NoError(t, res.Err)
@@ -454,8 +455,9 @@ func TestUpstreamFailover(t *testing.T) {
 	assert.Equal(t, "192.168.50.53:53", e.Upstream)
 	assert.GreaterOrEqual(t, took, dnsd.DefaultUpstreamTimeout, "the dead server cost one timeout")
 	assert.Less(t, took, resolv.DefaultTimeout, "the stub did not have to retry")
-	// --dns servers are asked from the container's namespace.
-	assert.Equal(t, []netip.Addr{l.ip(c, "localnet")}, l.clients)
+	// --dns servers are asked from the container's namespace, masqueraded
+	// to the node's address on the way out.
+	assert.Equal(t, []netip.Addr{nodeAddr.Addr()}, l.clients)
 
 	// The dead upstream is remembered: the next query goes to ns1 first.
 	res = l.lookup(c, "big.example.com", dns.TypeAAAA)
@@ -794,9 +796,9 @@ func TestTwoNodesOnOneUnderlay(t *testing.T) {
 	assert.Equal(t, l.ip(a, "bridge"), l.ip(b, "bridge"), "each node has its own 172.17.0.0/16")
 	assert.Equal(t, 1, l.pingFrom(l.node.Host(), netip.MustParseAddr("192.168.50.12")).Received)
 	assert.Equal(t, 1, l.ping(b, netip.MustParseAddr("192.168.50.12")).Received)
-	// Without NAT (its own issue), host2 answers 172.17.0.2 on its own
-	// docker0: the reply never reaches host1's c1.
-	assert.Equal(t, 0, l.ping(a, netip.MustParseAddr("192.168.50.12")).Received)
+	// host1 masquerades c1's ping: host2 answers host1's address, not
+	// 172.17.0.2 (which it has on its own docker0).
+	assert.Equal(t, 1, l.ping(a, netip.MustParseAddr("192.168.50.12")).Received)
 	// Each reaches its own gateway, not the other node's.
 	assert.Equal(t, 1, l.ping(b, netip.MustParseAddr("172.17.0.1")).Received)
 	var gwMAC string

@@ -19,6 +19,7 @@ func (o *observer) NetworkCreated(nw *network.Network) {
 		p := n.newPlane(nw)
 		n.planes = append(n.planes, p)
 		n.planeByID[nw.ID()] = p
+		n.setNATHooks()
 	}
 	if nw.EmbeddedDNS() {
 		n.dns.SetNetwork(nw.Name(), dnsd.NetworkConfig{Internal: nw.Internal()})
@@ -31,6 +32,7 @@ func (o *observer) NetworkRemoved(nw *network.Network) {
 		p.destroy()
 		delete(n.planeByID, nw.ID())
 		n.planes = slices.DeleteFunc(n.planes, func(x *plane) bool { return x == p })
+		n.setNATHooks()
 	}
 	if nw.EmbeddedDNS() {
 		_ = n.dns.RemoveNetwork(nw.Name())

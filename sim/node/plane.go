@@ -20,6 +20,7 @@ type plane struct {
 	bridge   string // docker0, br-<id>
 	internal bool
 	icc      bool // com.docker.network.bridge.enable_icc (default true)
+	masq     bool // com.docker.network.bridge.enable_ip_masquerade (default true)
 	subnets  []netip.Prefix
 	br       *vswitch.Bridge
 	where    []string // trace location per port ID
@@ -101,10 +102,14 @@ func (n *Node) newPlane(nw *network.Network) *plane {
 		bridge:   nw.BridgeName(),
 		internal: nw.Internal(),
 		icc:      true,
+		masq:     !nw.Internal(),
 		subnets:  nw.Subnets(),
 	}
 	if v, err := strconv.ParseBool(nw.Option(network.OptionEnableICC)); err == nil {
 		p.icc = v
+	}
+	if v, err := strconv.ParseBool(nw.Option(network.OptionIPMasquerade)); err == nil && !nw.Internal() {
+		p.masq = v
 	}
 	cfg := vswitch.DefaultConfig()
 	cfg.Name = p.bridge
