@@ -224,6 +224,10 @@ func (h *Host) ReservePorts(inUse func(port uint16) bool) {
 	}
 }
 
+// PortInUse reports whether port is taken on the host: by a UDP socket or
+// by a ReservePorts check (a TCP stack, a NAT's masqueraded connections).
+func (h *Host) PortInUse(port uint16) bool { return h.portInUse(port) }
+
 // EphemeralPort returns a free port in 32768..60999, the Linux default
 // range. It starts at a random point drawn from loop.Rand("host/"+name) and
 // skips ports in use by UDP sockets and by ReservePorts checks. It returns 0

@@ -82,6 +82,9 @@ type nat struct {
 	byReply map[tuple]*conn
 	added   int // entries created since the last sweep
 	buf     []byte
+	// viaPorts counts the masqueraded TCP and UDP connections using each
+	// node port, which the node's own sockets must then not pick.
+	viaPorts map[uint16]int
 }
 
 // Publish installs the published ports of a container (by name or ID),
@@ -546,11 +549,17 @@ func (n *Node) masquerade(in, out *host.NIC, ip frame.IPv4, k tuple) {
 			if k.proto == frame.ProtoICMP {
 				e.reply.src = netip.AddrPortFrom(k.dst.Addr(), port)
 			}
-			if t.byReply[e.reply] == nil {
+			if t.byReply[e.reply] == nil && (k.proto == frame.ProtoICMP || !n.host.PortInUse(port)) {
 				break
 			}
 		}
 		t.byOrig[k], t.byReply[e.reply] = e, e
+		if k.proto != frame.ProtoICMP {
+			if t.viaPorts == nil {
+				t.viaPorts = map[uint16]int{}
+			}
+			t.viaPorts[e.via.Port()]++
+		}
 		if t.added++; t.added >= ctSweepEvery {
 			n.sweep(now)
 		}
@@ -625,6 +634,11 @@ func (n *Node) refresh(e *conn, ip frame.IPv4, reply bool, now time.Duration) {
 func (n *Node) forget(e *conn) {
 	delete(n.nat.byOrig, e.orig)
 	delete(n.nat.byReply, e.reply)
+	if e.masq && e.orig.proto != frame.ProtoICMP {
+		if n.nat.viaPorts[e.via.Port()]--; n.nat.viaPorts[e.via.Port()] <= 0 {
+			delete(n.nat.viaPorts, e.via.Port())
+		}
+	}
 }
 
 // sweep removes expired entries (order-independent deletion).

@@ -280,6 +280,19 @@ func TestMasquerade(t *testing.T) {
 	l.settle()
 	assert.Equal(t, int(frame.ICMPPortUnreach), icmpCode)
 
+	// The node's own sockets and masqueraded ports keep apart: a port the
+	// node uses is not given to a container's connection, and the one a
+	// connection holds is not handed to the node's sockets.
+	nh := l.node.Host()
+	require.NoError(t, nh.ListenUDP(40002, func(_, _ netip.AddrPort, _ []byte) {}))
+	var gotFrom netip.AddrPort
+	require.NoError(t, lap.ListenUDP(9999, func(from, _ netip.AddrPort, _ []byte) { gotFrom = from }))
+	require.NoError(t, c.Host.SendUDP(netip.AddrPortFrom(netip.Addr{}, 40002), netip.AddrPortFrom(lapAddr, 9999), []byte("y")))
+	l.settle()
+	assert.Equal(t, nodeAddr.Addr(), gotFrom.Addr())
+	assert.NotEqual(t, uint16(40002), gotFrom.Port(), "the node's own socket holds 40002")
+	assert.True(t, nh.PortInUse(gotFrom.Port()), "the masqueraded connection holds its port")
+
 	// Without masquerade the laptop answers an address it cannot reach.
 	assert.Equal(t, 0, l.ping(d, lapAddr).Received)
 }
