@@ -236,9 +236,17 @@ func formatResponse(r *Response, head, closing bool) []byte {
 }
 
 // formatRequest writes a GET request as HTTP/1.1 bytes.
-func formatRequest(host, path string) []byte {
-	return []byte("GET " + path + " HTTP/1.1\r\nHost: " + host +
-		"\r\nUser-Agent: vsim\r\nAccept: */*\r\nConnection: close\r\n\r\n")
+func formatRequest(method, host, path, agent string) []byte {
+	return []byte(method + " " + path + " HTTP/1.1\r\nHost: " + host +
+		"\r\nUser-Agent: " + agent + "\r\nAccept: */*\r\nConnection: close\r\n\r\n")
+}
+
+// FetchOptions refine a Fetch: the method (GET or HEAD; "" is GET) and
+// the User-Agent ("" is "vsim"), so that a simulated client can present
+// itself as the program it stands for.
+type FetchOptions struct {
+	Method    string
+	UserAgent string
 }
 
 // Get fetches path from dst over a new connection, sending host in the
@@ -248,6 +256,18 @@ func formatRequest(host, path string) []byte {
 // (0 means DefaultTimeout; the connect budget is the same), or
 // ErrMalformed.
 func Get(st *tcp.Stack, dst netip.AddrPort, host, path string, timeout time.Duration, done func(Response, error)) {
+	Fetch(st, dst, host, path, FetchOptions{}, timeout, done)
+}
+
+// Fetch is Get with a method and User-Agent. A HEAD response carries no
+// body whatever its Content-Length says.
+func Fetch(st *tcp.Stack, dst netip.AddrPort, host, path string, o FetchOptions, timeout time.Duration, done func(Response, error)) {
+	if o.Method == "" {
+		o.Method = "GET"
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = "vsim"
+	}
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
@@ -255,7 +275,7 @@ func Get(st *tcp.Stack, dst netip.AddrPort, host, path string, timeout time.Dura
 		path = "/"
 	}
 	loop := st.Loop()
-	g := &getter{done: done, url: "http://" + host + path}
+	g := &getter{done: done, url: "http://" + host + path, head: o.Method == "HEAD"}
 	g.timer = loop.NewTimer(func() {
 		if g.c == nil {
 			// Still connecting: a connect timeout, as the dial's own.
@@ -282,7 +302,7 @@ func Get(st *tcp.Stack, dst netip.AddrPort, host, path string, timeout time.Dura
 		g.c = c
 		c.OnData(g.data)
 		c.OnClose(g.closed)
-		c.Write(formatRequest(host, path))
+		c.Write(formatRequest(o.Method, host, path, o.UserAgent))
 	})
 }
 
@@ -293,6 +313,7 @@ type getter struct {
 	c        *tcp.Conn
 	buf      []byte
 	finished bool
+	head     bool // a HEAD request: the response has no body
 }
 
 func (g *getter) finish(r Response, err error) {
@@ -331,7 +352,7 @@ func (g *getter) try(eof bool) {
 	if g.finished {
 		return
 	}
-	r, _, err := parseResponse(g.buf, eof)
+	r, _, err := parseResponse(g.buf, eof, g.head)
 	switch {
 	case errors.Is(err, errIncomplete):
 		return
@@ -451,10 +472,10 @@ func parseRequest(b []byte) (*Request, int, error) {
 // responses. eof says that the peer closed, which ends a body without
 // Content-Length; without eof an incomplete response gives errIncomplete.
 // It returns the response and the bytes used.
-func parseResponse(b []byte, eof bool) (Response, int, error) {
+func parseResponse(b []byte, eof, head bool) (Response, int, error) {
 	used := 0
 	for {
-		r, n, err := parseOneResponse(b[used:], eof)
+		r, n, err := parseOneResponse(b[used:], eof, head)
 		if err != nil {
 			if errors.Is(err, errIncomplete) && eof {
 				return Response{}, 0, fmt.Errorf("%w: unexpected end of stream", ErrMalformed)
@@ -468,7 +489,7 @@ func parseResponse(b []byte, eof bool) (Response, int, error) {
 	}
 }
 
-func parseOneResponse(b []byte, eof bool) (Response, int, error) {
+func parseOneResponse(b []byte, eof, head bool) (Response, int, error) {
 	line, h, n, err := parseHead(b)
 	if err != nil {
 		return Response{}, 0, err
@@ -483,7 +504,7 @@ func parseOneResponse(b []byte, eof bool) (Response, int, error) {
 		return Response{}, 0, fmt.Errorf("%w: bad status code in %q", ErrMalformed, line)
 	}
 	r := Response{Proto: proto, Status: status, Reason: reason, Header: h}
-	if status/100 == 1 || status == http.StatusNoContent || status == http.StatusNotModified {
+	if status/100 == 1 || status == http.StatusNoContent || status == http.StatusNotModified || head {
 		return r, n, nil
 	}
 	if te := h.Get("Transfer-Encoding"); te != "" {

@@ -200,9 +200,9 @@ func TestHTTPServerKeepAlive(t *testing.T) {
 	e.runUntil(t, time.Second, func() bool { return n == 2 })
 	e.runUntil(t, 100*time.Millisecond, func() bool { return false })
 	assert.False(t, *closed)
-	r1, m, err := parseResponse(buf.Bytes(), false)
+	r1, m, err := parseResponse(buf.Bytes(), false, false)
 	require.NoError(t, err)
-	r2, _, err := parseResponse(buf.Bytes()[m:], false)
+	r2, _, err := parseResponse(buf.Bytes()[m:], false, false)
 	require.NoError(t, err)
 	assert.Equal(t, "GET/one", string(r1.Body))
 	assert.Equal(t, "POST/twoabc", string(r2.Body))
@@ -220,7 +220,7 @@ func TestHTTPServerKeepAlive(t *testing.T) {
 	c.Write([]byte("GET /last HTTP/1.0\r\n\r\n"))
 	e.runUntil(t, time.Second, func() bool { return *closed })
 	assert.True(t, *closed)
-	r3, _, err := parseResponse(buf.Bytes(), true)
+	r3, _, err := parseResponse(buf.Bytes(), true, false)
 	require.NoError(t, err)
 	assert.Equal(t, "close", r3.Header.Get("Connection"))
 }
@@ -248,7 +248,7 @@ func TestHTTPServerBadRequests(t *testing.T) {
 			c.Write([]byte(tc.req))
 			e.runUntil(t, time.Second, func() bool { return *closed })
 			require.True(t, *closed, "server closes after an error")
-			r, _, err := parseResponse(buf.Bytes(), true)
+			r, _, err := parseResponse(buf.Bytes(), true, false)
 			require.NoError(t, err)
 			assert.Equal(t, tc.wantStatus, r.Status)
 			assert.NotEqual(t, "never", string(r.Body))
@@ -285,7 +285,7 @@ func TestParseResponse(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r, n, err := parseResponse([]byte(tc.in), tc.eof)
+			r, n, err := parseResponse([]byte(tc.in), tc.eof, false)
 			if tc.wantErr != nil {
 				assert.True(t, errors.Is(err, tc.wantErr), "got %v, want %v", err, tc.wantErr)
 				return
@@ -307,7 +307,7 @@ func FuzzHTTPResponse(f *testing.F) {
 	f.Add([]byte("HTTP/1.0 404 Not Found\n\nbody"), true)
 	f.Add([]byte("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"), false)
 	f.Fuzz(func(t *testing.T, in []byte, eof bool) {
-		r, n, err := parseResponse(in, eof)
+		r, n, err := parseResponse(in, eof, false)
 		if err != nil {
 			if eof && errors.Is(err, errIncomplete) {
 				t.Fatalf("errIncomplete at eof")
@@ -321,7 +321,7 @@ func FuzzHTTPResponse(f *testing.F) {
 			t.Fatalf("status %d", r.Status)
 		}
 		out := formatResponse(&r, false, false)
-		r2, n2, err := parseResponse(out, true)
+		r2, n2, err := parseResponse(out, true, false)
 		if err != nil {
 			t.Fatalf("reparse of %q: %v", out, err)
 		}
@@ -329,4 +329,34 @@ func FuzzHTTPResponse(f *testing.F) {
 			t.Fatalf("round trip: %d %q -> %d %q", r.Status, r.Body, r2.Status, r2.Body)
 		}
 	})
+}
+
+func TestHTTPFetchHeadAndAgent(t *testing.T) {
+	e := newEnv(t)
+	var got *Request
+	require.NoError(t, ServeHTTP(e.ss, 8080, func(r *Request) Response {
+		got = r
+		return Response{Status: 200, Body: []byte("a body the HEAD answer leaves out")}
+	}))
+	var (
+		resp Response
+		err  error
+		done bool
+	)
+	Fetch(e.cs, netip.AddrPortFrom(serverAddr, 8080), "server", "/", FetchOptions{Method: "HEAD", UserAgent: "curl/8.11.1"}, time.Second,
+		func(r Response, er error) { resp, err, done = r, er, true })
+	require.True(t, e.runUntil(t, time.Hour, func() bool { return done }))
+	require.NoError(t, err)
+	require.NotNil(t, got)
+	assert.Equal(t, "HEAD", got.Method)
+	assert.Equal(t, "curl/8.11.1", got.Header.Get("User-Agent"))
+	assert.Equal(t, 200, resp.Status)
+	assert.Equal(t, "33", resp.Header.Get("Content-Length"))
+	assert.Empty(t, resp.Body)
+
+	// Get keeps its defaults.
+	_, err, _ = e.get(t, 8080, "/", time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, "GET", got.Method)
+	assert.Equal(t, "vsim", got.Header.Get("User-Agent"))
 }

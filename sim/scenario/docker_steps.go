@@ -467,7 +467,7 @@ type fetch struct {
 }
 
 // get fetches rawURL from a container.
-func (r *runner) get(hn *hostNode, rawURL string, timeout time.Duration) (fetch, error) {
+func (r *runner) get(hn *hostNode, rawURL string, opt app.FetchOptions, timeout time.Duration) (fetch, error) {
 	var f fetch
 	hostPort, path, err := splitURL(rawURL)
 	if err != nil {
@@ -493,7 +493,7 @@ func (r *runner) get(hn *hostNode, rawURL string, timeout time.Duration) (fetch,
 		timeout = 10 * time.Second
 	}
 	done := false
-	app.Get(hn.tcp, netip.AddrPortFrom(dst, f.port), hostHeader(f.host, f.port), path, timeout, func(rs app.Response, err error) {
+	app.Fetch(hn.tcp, netip.AddrPortFrom(dst, f.port), hostHeader(f.host, f.port), path, opt, timeout, func(rs app.Response, err error) {
 		f.resp, f.err, done = rs, err, true
 	})
 	if err := r.await(&done); err != nil {
@@ -531,10 +531,17 @@ func headers(rs app.Response) string {
 	return b.String()
 }
 
+// The User-Agent strings of the simulated clients: busybox wget's, and
+// curl's as alpine 3.21 packages it.
+const (
+	wgetAgent = "Wget"
+	curlAgent = "curl/8.11.1"
+)
+
 // execWget runs busybox wget: the body goes to stdout only with -O -
 // (-qO-); otherwise it is saved to a file and stdout stays empty.
 func (r *runner) execWget(hn *hostNode, w *dockercli.Wget, o *outcome) (string, error) {
-	f, err := r.get(hn, w.URL, w.Timeout)
+	f, err := r.get(hn, w.URL, app.FetchOptions{UserAgent: wgetAgent}, w.Timeout)
 	if err != nil {
 		return "", err
 	}
@@ -558,7 +565,11 @@ func (r *runner) execWget(hn *hostNode, w *dockercli.Wget, o *outcome) (string, 
 // from stdout, -w prints its variables, -f fails on HTTP errors; errors
 // carry curl's exit codes and texts.
 func (r *runner) execCurl(hn *hostNode, c *dockercli.Curl, o *outcome) (string, error) {
-	f, err := r.get(hn, c.URL, c.MaxTime)
+	opt := app.FetchOptions{UserAgent: curlAgent}
+	if c.Head || c.Method == "HEAD" {
+		opt.Method = "HEAD"
+	}
+	f, err := r.get(hn, c.URL, opt, c.MaxTime)
 	if err != nil {
 		return "", err
 	}
