@@ -54,7 +54,10 @@ type Config struct {
 	// (so with Docker's ndots:0 the search list is never used); a name
 	// with fewer dots tries the search list first, then itself, and only
 	// NXDOMAIN moves on to the next candidate: NODATA or SERVFAIL ends the
-	// lookup (musl's name_from_dns_search).
+	// lookup (musl's name_from_dns_search). Each candidate is asked of
+	// every server at once, again every Timeout/Attempts, for Timeout in
+	// all; SERVFAIL and REFUSED answers are not accepted, so servers that
+	// only give those end in a timeout (musl's res_msend).
 	Musl bool
 }
 

@@ -15,6 +15,11 @@
 // over TCP to the same server; query IDs come from the loop's seeded
 // random stream. ParseResolvConf reads resolv.conf text.
 //
+// Config.Musl switches to musl libc's rules (Alpine): its search order and
+// res_msend, which asks every server at once, again every
+// Timeout/Attempts, and gives up after Timeout in all, accepting only
+// NOERROR and NXDOMAIN answers.
+//
 // The package never imports the host package: it uses the small [UDP]
 // interface, which a simulated host satisfies, and *tcp.Stack for the TCP
 // retry.

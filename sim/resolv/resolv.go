@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -231,11 +232,107 @@ func (l *lookup) nextName() {
 	l.ni++
 	l.try, l.gotSF, l.lastError = 0, false, nil
 	l.start = 0
+	if l.r.cfg.Musl {
+		l.msend()
+		return
+	}
 	if l.r.cfg.Rotate {
 		l.start = l.r.next % len(l.r.cfg.Nameservers)
 		l.r.next++
 	}
 	l.nextTry()
+}
+
+// msend asks for the current name as musl's res_msend does: the query
+// goes to every server at once and again every Timeout/Attempts to those
+// that have not answered; the first answer that is NOERROR or NXDOMAIN
+// wins, a SERVFAIL is retried at once (up to twice the number of servers
+// in all), other codes are ignored, and after Timeout in all the lookup
+// ends without an answer (EAI_AGAIN).
+func (l *lookup) msend() {
+	r := l.r
+	servers := r.cfg.Nameservers
+	id := uint16(r.rng.Uint32())
+	wire, err := l.query(id).Pack()
+	if err != nil {
+		l.res.Err = fmt.Errorf("%w: %v", ErrInvalidName, err)
+		r.loop.After(0, func() { l.done(l.res) })
+		return
+	}
+	port := r.u.EphemeralPort()
+	ended := false
+	servfailRetry := 2 * len(servers)
+	var retry, deadline *sim.Timer
+	end := func() bool {
+		if ended {
+			return false
+		}
+		ended = true
+		retry.Stop()
+		deadline.Stop()
+		r.u.CloseUDP(port)
+		return true
+	}
+	send := func(i int) {
+		r.stats.QueriesUDP++
+		l.tried(servers[i], false)
+		_ = r.u.SendUDP(netip.AddrPortFrom(netip.Addr{}, port), netip.AddrPortFrom(servers[i], r.cfg.Port), wire)
+	}
+	interval := r.cfg.Timeout / time.Duration(r.cfg.Attempts)
+	retry = r.loop.NewTimer(func() {
+		if ended {
+			return
+		}
+		for i := range servers {
+			send(i)
+		}
+		retry.Reset(interval)
+	})
+	deadline = r.loop.NewTimer(func() {
+		if end() {
+			r.stats.Timeouts++
+			res := Result{Name: l.name, Rcode: -1, Err: ErrTimeout, Tried: l.res.Tried}
+			l.finish(&res)
+		}
+	})
+	err = r.u.ListenUDP(port, func(from, _ netip.AddrPort, data []byte) {
+		if ended {
+			return
+		}
+		i := slices.IndexFunc(servers, func(s netip.Addr) bool { return netip.AddrPortFrom(s, r.cfg.Port) == from })
+		if i < 0 {
+			r.stats.Ignored++
+			return
+		}
+		m, ok := l.match(from, from, id, data)
+		if !ok {
+			return
+		}
+		switch m.Rcode {
+		case dns.RcodeSuccess, dns.RcodeNameError:
+			r.loop.After(0, func() {
+				if end() {
+					l.answer(servers[i], m, false)
+				}
+			})
+		case dns.RcodeServerFailure:
+			if servfailRetry > 0 {
+				servfailRetry--
+				send(i)
+			}
+		}
+		// Other codes (REFUSED, ...) are ignored, as musl does.
+	})
+	if err != nil {
+		res := Result{Name: l.name, Rcode: -1, Err: err, Tried: l.res.Tried}
+		r.loop.After(0, func() { l.finish(&res) })
+		return
+	}
+	for i := range servers {
+		send(i)
+	}
+	retry.Reset(interval)
+	deadline.Reset(r.cfg.Timeout)
 }
 
 // nameDone records a failed candidate (NXDOMAIN, NODATA, SERVFAIL) and

@@ -497,3 +497,52 @@ func TestQueryIDsDeterministic(t *testing.T) {
 	assert.NotEqual(t, a, c)
 	assert.NotEqual(t, a[0], a[1])
 }
+
+// musl asks every server at once, again every Timeout/Attempts, and gives
+// up after Timeout in all, however many servers there are.
+func TestTimeoutsLikeMusl(t *testing.T) {
+	t.Run("all silent", func(t *testing.T) {
+		servers := []netip.Addr{ns1, ns2, ns3}
+		w := newWorld(t, labZone, servers...)
+		for _, a := range servers {
+			w.ns[a].silent = true
+		}
+		r := New(w.client, w.st, Config{Nameservers: servers, Musl: true})
+		res, took := w.lookup(t, r, "web.lab.test.", dns.TypeA)
+		assert.ErrorIs(t, res.Err, ErrTimeout)
+		assert.Equal(t, -1, res.Rcode)
+		assert.Equal(t, DefaultTimeout, took, "musl's whole budget, not glibc's 28 s")
+		assert.Len(t, res.Tried, 3*DefaultAttempts, "every server at 0 s and again at 2.5 s")
+		for _, a := range servers {
+			assert.Len(t, w.ns[a].queries, DefaultAttempts)
+		}
+	})
+	t.Run("a dead first server costs nothing", func(t *testing.T) {
+		w := newWorld(t, labZone, ns1, ns2)
+		w.ns[ns1].silent = true
+		r := New(w.client, w.st, Config{Nameservers: []netip.Addr{ns1, ns2}, Musl: true})
+		res, took := w.lookup(t, r, "web.lab.test.", dns.TypeA)
+		require.NoError(t, res.Err)
+		assert.Equal(t, []netip.Addr{netip.MustParseAddr("10.0.0.10")}, res.Addrs)
+		assert.Less(t, took, time.Second)
+		assert.Equal(t, ns2, res.Server)
+	})
+	t.Run("servfail is retried, then ignored; refused is ignored", func(t *testing.T) {
+		w := newWorld(t, labZone, ns1, ns2)
+		w.ns[ns1].rcode["web.lab.test."] = dns.RcodeServerFailure
+		w.ns[ns2].rcode["web.lab.test."] = dns.RcodeRefused
+		r := New(w.client, w.st, Config{Nameservers: []netip.Addr{ns1, ns2}, Musl: true})
+		res, took := w.lookup(t, r, "web.lab.test.", dns.TypeA)
+		assert.ErrorIs(t, res.Err, ErrTimeout, "musl gives EAI_AGAIN, not the SERVFAIL")
+		assert.Equal(t, DefaultTimeout, took)
+		// ns1: 2 rounds plus the 4 immediate SERVFAIL retries (2 x servers).
+		assert.Len(t, w.ns[ns1].queries, DefaultAttempts+4)
+		assert.Len(t, w.ns[ns2].queries, DefaultAttempts)
+	})
+	t.Run("nxdomain from the fastest server wins", func(t *testing.T) {
+		w := newWorld(t, labZone, ns1, ns2)
+		r := New(w.client, w.st, Config{Nameservers: []netip.Addr{ns1, ns2}, Musl: true})
+		res, _ := w.lookup(t, r, "nope.", dns.TypeA)
+		assert.Equal(t, dns.RcodeNameError, res.Rcode)
+	})
+}
