@@ -63,15 +63,23 @@
 // masquerades: not internal, com.docker.network.bridge.enable_ip_masquerade
 // not false, to a NIC that is not a bridge) leaves with the node's address
 // on that NIC as its source, as Docker's MASQUERADE rule does: TCP and UDP
-// keep their source port, ICMP echoes their identifier, unless another
-// tracked connection to the same peer holds it. Answers come back through
+// keep their source port, ICMP echoes their identifier, unless the same
+// tuple is taken (another connection to the same peer and port, the
+// peer's own connection to that node port) or the node's own socket holds
+// the port. Answers come back through
 // conntrack, and ICMP errors about masqueraded packets (a traceroute's time
 // exceeded, a port unreachable) reach the container with the quoted header
 // translated back.
 //
+// Ports are published on the container's first endpoint that is not on an
+// internal network, as Docker maps them on the endpoint that gives the way
+// out.
+//
 // Not done: the node itself connecting to a published port (docker-proxy
-// on localhost and Docker's OUTPUT rules), ICMP errors about packets of
-// published-port connections, SCTP and IPv6 bindings.
+// on localhost and Docker's OUTPUT rules); fragments (Linux reassembles
+// before NAT; here a fragmented datagram is not translated); ICMP errors
+// about published-port connections, and those a container sends about a
+// translated connection; SCTP and IPv6 bindings.
 //
 // The default route of a container follows libnetwork's ordering of
 // gateway candidates (Endpoint.Less): endpoints on internal networks never

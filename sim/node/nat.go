@@ -72,6 +72,8 @@ type conn struct {
 	// rewritten to via (Docker's MASQUERADE); orig is as the container
 	// sent it, reply as the peer answers (to via).
 	masq bool
+	// closing: a FIN was seen; the connection keeps the short timeout.
+	closing bool
 }
 
 // nat is the node's NAT table: the published ports in publication order
@@ -85,6 +87,10 @@ type nat struct {
 	// viaPorts counts the masqueraded TCP and UDP connections using each
 	// node port, which the node's own sockets must then not pick.
 	viaPorts map[uint16]int
+	// selecting is set while masquerade picks a port: connections may
+	// share a node port (with different peers), so only the node's own
+	// sockets count as taken then.
+	selecting bool
 }
 
 // Publish installs the published ports of a container (by name or ID),
@@ -108,8 +114,11 @@ func (n *Node) Publish(container string, ports []PortMapping) error {
 		return nil
 	}
 	var to netip.Addr
+	// Docker maps ports on the endpoint that gives the container its way
+	// out (ProgramExternalConnectivity on the gateway endpoint), never on
+	// an internal network.
 	for _, ep := range c.sb.Endpoints() {
-		if ep.IP().Is4() {
+		if ep.IP().Is4() && !ep.Network().Internal() {
 			to = ep.IP()
 			break
 		}
@@ -324,7 +333,7 @@ func (n *Node) prerouting(in *host.NIC, ip frame.IPv4) frame.IPv4 {
 	if !fromBridge {
 		// A peer's answer to a masqueraded connection goes back to the
 		// container.
-		if e := t.byReply[k]; e != nil && e.masq {
+		if e := t.byReply[k]; e != nil && e.masq && (k.proto != frame.ProtoICMP || icmpType(ip) == frame.ICMPEchoReply) {
 			if e.expires <= now {
 				n.forget(e)
 				return ip
@@ -474,7 +483,8 @@ func (n *Node) gatewayFor(a netip.Addr) (netip.Addr, bool) {
 // client's own if no other connection to the same container port uses it,
 // else the next free one, as Linux's SNAT keeps ports where it can.
 func (n *Node) viaPort(proto frame.IPProto, to netip.AddrPort, gw netip.Addr, port uint16) netip.AddrPort {
-	for p := port; ; p++ {
+	p := port
+	for range 1 << 16 {
 		if p == 0 {
 			p = 1024
 		}
@@ -482,7 +492,11 @@ func (n *Node) viaPort(proto frame.IPProto, to netip.AddrPort, gw netip.Addr, po
 		if n.nat.byReply[tuple{proto: proto, src: to, dst: via}] == nil {
 			return via
 		}
+		p++
 	}
+	// Every port taken: the client's own, replacing the oldest holder
+	// (prerouting forgets a connection whose reply tuple is reused).
+	return netip.AddrPortFrom(gw, port)
 }
 
 // postrouting is the reverse translation: a forwarded reply of a
@@ -503,6 +517,7 @@ func (n *Node) postrouting(in, out *host.NIC, ip frame.IPv4) {
 	now := n.loop.Now()
 	if e.expires <= now {
 		n.forget(e)
+		n.masquerade(in, out, ip, k) // a new connection now, as Linux sees it
 		return
 	}
 	n.refresh(e, ip, true, now)
@@ -522,6 +537,9 @@ func (n *Node) masquerade(in, out *host.NIC, ip frame.IPv4, k tuple) {
 	if p == nil || !p.masq || !slices.ContainsFunc(p.subnets, func(s netip.Prefix) bool { return s.Contains(k.src.Addr()) }) {
 		return
 	}
+	if k.proto == frame.ProtoICMP && icmpType(ip) != frame.ICMPEchoRequest {
+		return // only the container's own pings start a connection
+	}
 	t := &n.nat
 	now := n.loop.Now()
 	e := t.byOrig[k]
@@ -540,7 +558,9 @@ func (n *Node) masquerade(in, out *host.NIC, ip frame.IPv4, k tuple) {
 			t.byOrig, t.byReply = map[tuple]*conn{}, map[tuple]*conn{}
 		}
 		e = &conn{orig: k, masq: true}
-		for port := k.src.Port(); ; port++ {
+		found := false
+		t.selecting = true // the node's check of its own sockets only
+		for i, port := 0, k.src.Port(); i < 1<<16 && !found; i, port = i+1, port+1 {
 			if port == 0 {
 				port = 1024
 			}
@@ -549,9 +569,17 @@ func (n *Node) masquerade(in, out *host.NIC, ip frame.IPv4, k tuple) {
 			if k.proto == frame.ProtoICMP {
 				e.reply.src = netip.AddrPortFrom(k.dst.Addr(), port)
 			}
-			if t.byReply[e.reply] == nil && (k.proto == frame.ProtoICMP || !n.host.PortInUse(port)) {
-				break
-			}
+			// Taken: the same reply tuple (another connection to this
+			// peer), the same tuple the other way (the peer's own
+			// connection to that node port, a published one), or a
+			// socket of the node's own.
+			rev := tuple{proto: k.proto, src: e.reply.src, dst: e.via}
+			found = t.byReply[e.reply] == nil && t.byOrig[rev] == nil &&
+				(k.proto == frame.ProtoICMP || !n.host.PortInUse(port))
+		}
+		t.selecting = false
+		if !found {
+			return // every port taken: Linux drops it; it leaves unanswerable
 		}
 		t.byOrig[k], t.byReply[e.reply] = e, e
 		if k.proto != frame.ProtoICMP {
@@ -567,6 +595,9 @@ func (n *Node) masquerade(in, out *host.NIC, ip frame.IPv4, k tuple) {
 	n.refresh(e, ip, false, now)
 	rewrite(ip, e.via, true)
 }
+
+// icmpType is the type of an ICMP packet.
+func icmpType(ip frame.IPv4) uint8 { return frame.ICMP(ip.Payload()).Type() }
 
 // outAddr is the node's source address on out toward dst: its address on
 // dst's subnet, else its first.
@@ -616,10 +647,13 @@ func (n *Node) refresh(e *conn, ip frame.IPv4, reply bool, now time.Duration) {
 		d = ctUDP
 	default:
 		fl := frame.TCP(ip.Payload()).Flags()
+		if fl&frame.TCPFin != 0 {
+			e.closing = true // the ACKs that follow keep it closing
+		}
 		switch {
 		case fl&frame.TCPRst != 0:
 			d = ctTCPClose
-		case fl&frame.TCPFin != 0:
+		case e.closing:
 			d = ctTCPClosing
 		case e.replied:
 			d = ctTCPEstablished

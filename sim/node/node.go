@@ -145,7 +145,7 @@ func New(loop *sim.Loop, cfg Config) (*Node, error) {
 	n.tcp = tcp.NewStack(n.host)
 	// The node's own sockets keep off the ports masqueraded connections use,
 	// or their answers would be taken for the containers'.
-	n.host.ReservePorts(func(p uint16) bool { return n.nat.viaPorts[p] > 0 })
+	n.host.ReservePorts(func(p uint16) bool { return !n.nat.selecting && n.nat.viaPorts[p] > 0 })
 	if cfg.Underlay.IsValid() {
 		mac := network.RandomMAC(loop.Rand(prefix + "mac"))
 		n.underlay = n.host.AddNIC(UnderlayNIC, mac, 0)
