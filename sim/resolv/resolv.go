@@ -252,11 +252,8 @@ func (l *lookup) nextName() {
 func (l *lookup) msend() {
 	r := l.r
 	servers := r.cfg.Nameservers
-	id := uint16(r.rng.Uint32())
-	wire, err := l.query(id).Pack()
-	if err != nil {
-		l.res.Err = fmt.Errorf("%w: %v", ErrInvalidName, err)
-		r.loop.After(0, func() { l.done(l.res) })
+	id, wire, ok := l.pack()
+	if !ok {
 		return
 	}
 	port := r.u.EphemeralPort()
@@ -295,7 +292,7 @@ func (l *lookup) msend() {
 			l.finish(&res)
 		}
 	})
-	err = r.u.ListenUDP(port, func(from, _ netip.AddrPort, data []byte) {
+	err := r.u.ListenUDP(port, func(from, _ netip.AddrPort, data []byte) {
 		if ended {
 			return
 		}
@@ -438,18 +435,27 @@ func (l *lookup) tried(server netip.Addr, tcp bool) {
 	l.res.Tried = append(l.res.Tried, s)
 }
 
+// pack builds the query for the current name with a fresh ID. When it
+// cannot (only a name too long for the wire), it ends the lookup and
+// reports false.
+func (l *lookup) pack() (uint16, []byte, bool) {
+	id := uint16(l.r.rng.Uint32())
+	wire, err := l.query(id).Pack()
+	if err != nil {
+		l.res.Err = fmt.Errorf("%w: %v", ErrInvalidName, err)
+		l.r.loop.After(0, func() { l.done(l.res) })
+		return 0, nil, false
+	}
+	return id, wire, true
+}
+
 // queryUDP sends the query to server idx from a fresh port and waits for
 // the matching answer or the server's timeout.
 func (l *lookup) queryUDP(idx int) {
 	r := l.r
 	server := netip.AddrPortFrom(r.cfg.Nameservers[idx], r.cfg.Port)
-	id := uint16(r.rng.Uint32())
-	q := l.query(id)
-	wire, err := q.Pack()
-	if err != nil {
-		// Only a name too long for the wire gets here.
-		l.res.Err = fmt.Errorf("%w: %v", ErrInvalidName, err)
-		r.loop.After(0, func() { l.done(l.res) })
+	id, wire, ok := l.pack()
+	if !ok {
 		return
 	}
 	port := r.u.EphemeralPort()
@@ -470,7 +476,7 @@ func (l *lookup) queryUDP(idx int) {
 			l.nextTry()
 		}
 	})
-	err = r.u.ListenUDP(port, func(from, _ netip.AddrPort, data []byte) {
+	err := r.u.ListenUDP(port, func(from, _ netip.AddrPort, data []byte) {
 		m, ok := l.match(from, server, id, data)
 		if !ok || ended {
 			return
