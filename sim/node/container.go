@@ -173,7 +173,7 @@ func (c *Container) join(ep *network.Endpoint) {
 		ifname := "eth" + itoa(c.nextIf)
 		c.nextIf++
 		nic := c.Host.AddNIC(ifname, ep.MAC(), ep.MTU())
-		link := sim.NewLink(n.loop, n.name+"/"+c.sb.Name()+"."+ifname+"<->"+n.name+"/"+p.bridge+"."+c.sb.Name(), sim.LinkConfig{})
+		link := sim.NewLink(n.loop, n.name+"/"+c.sb.Name()+"."+ifname+"<->"+n.name+"/"+p.bridge+"."+c.sb.Name(), sim.LinkConfig{Latency: VethLatency})
 		nic.ConnectLink(link.A())
 		f := &iface{ep: ep, nw: nw, nic: nic, link: link, plane: p}
 		f.port = p.addPort(c.sb.Name(), ep.MTU(), link.B())

@@ -3,6 +3,7 @@ package node
 import (
 	"net/netip"
 	"strconv"
+	"time"
 
 	"github.com/vswitch/vswitch/internal/frame"
 	"github.com/vswitch/vswitch/network"
@@ -29,6 +30,12 @@ type plane struct {
 	gwLink   *sim.Link
 	gwPort   vswitch.PortID
 }
+
+// VethLatency is the one-way delay of each veth pair (a container's, and
+// the gateway's into its bridge): what a veth and a Linux bridge cost on a
+// typical host, so that a ping between two containers shows about 0.08 ms
+// as it does there, not 0.000.
+const VethLatency = 20 * time.Microsecond
 
 // portRecv delivers frames arriving from a link into a bridge port.
 type portRecv struct {
@@ -127,7 +134,7 @@ func (n *Node) newPlane(nw *network.Network) *plane {
 
 	nicName := uniqueNIC(n.host, p.bridge)
 	p.gw = n.host.AddNIC(nicName, nw.GatewayMAC(), nw.MTU())
-	p.gwLink = sim.NewLink(n.loop, n.name+"/"+nicName+"<->"+n.name+"/"+p.bridge+".gw", sim.LinkConfig{})
+	p.gwLink = sim.NewLink(n.loop, n.name+"/"+nicName+"<->"+n.name+"/"+p.bridge+".gw", sim.LinkConfig{Latency: VethLatency})
 	a, b := p.gwLink.A(), p.gwLink.B()
 	p.gw.Connect(&gwEgress{p: p, end: a})
 	a.Attach(&gwIngress{p: p, nic: p.gw})
