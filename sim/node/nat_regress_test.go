@@ -29,7 +29,7 @@ func rvPkt(proto frame.IPProto, src, dst netip.AddrPort, flags uint8) frame.IPv4
 	return frame.IPv4(b[:frame.IPv4MinLen+n])
 }
 
-func rvLab(t *testing.T) (*lab, func(src, dst netip.AddrPort, proto frame.IPProto, fl uint8) frame.IPv4, func(src, dst netip.AddrPort, proto frame.IPProto, fl uint8) frame.IPv4, netip.Addr) {
+func rvLab(t testing.TB) (*lab, func(src, dst netip.AddrPort, proto frame.IPProto, fl uint8) frame.IPv4, func(src, dst netip.AddrPort, proto frame.IPProto, fl uint8) frame.IPv4, netip.Addr) {
 	l := newLab(t, 9)
 	l.create("localnet", network.CreateOptions{})
 	c := l.run("c1", network.RunOptions{Network: "localnet"})

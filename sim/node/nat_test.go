@@ -296,3 +296,41 @@ func TestMasquerade(t *testing.T) {
 	// Without masquerade the laptop answers an address it cannot reach.
 	assert.Equal(t, 0, l.ping(d, lapAddr).Received)
 }
+
+// The per-packet cost of the NAT hooks on established connections.
+func BenchmarkNATMasqueradeOut(b *testing.B) {
+	l, out, in, ctr := rvLab(b)
+	c := netip.AddrPortFrom(ctr, 40000)
+	peer := netip.AddrPortFrom(laptopAddr.Addr(), 80)
+	out(c, peer, frame.ProtoTCP, frame.TCPSyn)
+	in(peer, netip.AddrPortFrom(nodeAddr.Addr(), 40000), frame.ProtoTCP, frame.TCPSyn|frame.TCPAck)
+	tmpl := rvPkt(frame.ProtoTCP, c, peer, frame.TCPAck)
+	pkt := make(frame.IPv4, len(tmpl))
+	var br *plane
+	for _, p := range l.node.planes {
+		if p.contains(ctr) {
+			br = p
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		copy(pkt, tmpl)
+		l.node.postrouting(br.gw, l.node.underlay, pkt)
+	}
+	require.Equal(b, nodeAddr.Addr(), pkt.Src())
+}
+
+func BenchmarkNATPublishedIn(b *testing.B) {
+	l, _, in, _ := rvLab(b)
+	require.NoError(b, l.node.Publish("c1", []PortMapping{{Proto: "tcp", HostPort: 5005, Port: 80}}))
+	client := netip.AddrPortFrom(laptopAddr.Addr(), 50000)
+	dst := netip.AddrPortFrom(nodeAddr.Addr(), 5005)
+	in(client, dst, frame.ProtoTCP, frame.TCPSyn)
+	pkt := rvPkt(frame.ProtoTCP, client, dst, frame.TCPAck)
+	var got frame.IPv4
+	b.ReportAllocs()
+	for b.Loop() {
+		got = l.node.prerouting(l.node.underlay, pkt)
+	}
+	require.Equal(b, uint16(80), frame.TCP(got.Payload()).DstPort())
+}
