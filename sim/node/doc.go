@@ -75,8 +75,13 @@
 // internal network, as Docker maps them on the endpoint that gives the way
 // out.
 //
-// Not done: the node itself connecting to a published port (docker-proxy
-// on localhost and Docker's OUTPUT rules); fragments (Linux reassembles
+// The node's own connections to a TCP port published on every address go
+// through a docker-proxy: the node listens on the host port (they are
+// delivered to it, never passing prerouting) and relays each connection
+// to the container from the gateway address.
+//
+// Not done: the node's own UDP and address-bound connections to published
+// ports, and localhost; fragments (Linux reassembles
 // before NAT; here a fragmented datagram is not translated); ICMP errors
 // about published-port connections, and those a container sends about a
 // translated connection; SCTP and IPv6 bindings.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vswitch/vswitch/internal/frame"
 	"github.com/vswitch/vswitch/sim/host"
+	"github.com/vswitch/vswitch/sim/tcp"
 )
 
 // PortMapping is one published port of a container: what Docker's DNAT
@@ -46,6 +47,7 @@ type natRule struct {
 	hostIP   netip.Addr // the unspecified address for every node address
 	hostPort uint16
 	to       netip.AddrPort
+	proxied  bool // the node listens on hostPort for its own connections
 }
 
 // tuple is a conntrack tuple: protocol, source and destination.
@@ -144,9 +146,69 @@ func (n *Node) Publish(container string, ports []PortMapping) error {
 			continue
 		}
 		n.nat.rules = append(n.nat.rules, natRule{c: c, proto: proto, hostIP: hip, hostPort: p.HostPort, to: netip.AddrPortFrom(to, p.Port)})
+		if proto == frame.ProtoTCP && hip.IsUnspecified() {
+			last := &n.nat.rules[len(n.nat.rules)-1]
+			last.proxied = n.proxyTCP(*last)
+		}
 	}
 	n.setNATHooks()
 	return nil
+}
+
+// proxyTCP is docker-proxy for the node's own connections to a published
+// TCP port: they never pass prerouting (the host delivers them to itself),
+// so the node listens on the host port and relays each connection to the
+// container, from its gateway address as docker-proxy's are. A port the
+// node already listens on is left alone (false). Only mappings on every
+// address get one: the node's stack listens on all its addresses, and
+// connections from outside never reach it (prerouting sends them on).
+func (n *Node) proxyTCP(r natRule) bool {
+	return n.tcp.Listen(r.hostPort, func(c *tcp.Conn) {
+		var (
+			up      *tcp.Conn
+			pending [][]byte
+			eof     bool
+		)
+		c.OnData(func(b []byte) {
+			if up != nil {
+				_, _ = up.Write(b)
+				return
+			}
+			pending = append(pending, slices.Clone(b))
+		})
+		c.OnClose(func(err error) {
+			switch {
+			case err != nil && up != nil:
+				up.Abort()
+			case err == nil && up != nil:
+				up.Close()
+			case err == nil:
+				eof = true
+			}
+		})
+		n.tcp.Dial(r.to, tcp.DialOptions{}, func(u *tcp.Conn, err error) {
+			if err != nil {
+				c.Abort()
+				return
+			}
+			up = u
+			for _, b := range pending {
+				_, _ = u.Write(b)
+			}
+			pending = nil
+			if eof {
+				u.Close()
+			}
+			u.OnData(func(b []byte) { _, _ = c.Write(b) })
+			u.OnClose(func(err error) {
+				if err != nil {
+					c.Abort()
+					return
+				}
+				c.Close()
+			})
+		})
+	}) == nil
 }
 
 // Unpublish removes the published ports of a container (by name or ID),
@@ -196,7 +258,15 @@ func (n *Node) unpublishAddr(c *Container, a netip.Addr) {
 func (n *Node) dropRules(del func(*natRule) bool) {
 	t := &n.nat
 	before := len(t.rules)
-	t.rules = slices.DeleteFunc(t.rules, func(r natRule) bool { return del(&r) })
+	t.rules = slices.DeleteFunc(t.rules, func(r natRule) bool {
+		if !del(&r) {
+			return false
+		}
+		if r.proxied {
+			n.tcp.Unlisten(r.hostPort) // the docker-proxy goes with it
+		}
+		return true
+	})
 	if len(t.rules) == before {
 		return
 	}

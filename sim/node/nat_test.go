@@ -334,3 +334,35 @@ func BenchmarkNATPublishedIn(b *testing.B) {
 	}
 	require.Equal(b, uint16(80), frame.TCP(got.Payload()).DstPort())
 }
+
+// The node's own connections to a published port (docker-proxy): relayed
+// to the container from the gateway address; gone with the mapping, and a
+// port the node listens on itself is left to it.
+func TestPublishedPortFromTheNodeItself(t *testing.T) {
+	l := newLab(t, 5)
+	l.create("localnet", network.CreateOptions{})
+	l.run("web", network.RunOptions{Network: "localnet"})
+	remote := func(r *app.Request) app.Response {
+		return app.Response{Status: 200, Body: []byte("from " + r.Remote.Addr().String())}
+	}
+	require.NoError(t, l.node.StartServices("web", Service{HTTP: 80, Handler: remote}))
+	require.NoError(t, l.node.Publish("web", []PortMapping{{Proto: "tcp", HostPort: 5005, Port: 80}}))
+	l.settle()
+	web, _ := l.node.Container("web")
+	gw, _ := l.node.gatewayFor(web.Interfaces()[0].Addr.Addr())
+	resp, err := l.get(l.node.TCP(), netip.AddrPortFrom(nodeAddr.Addr(), 5005))
+	require.NoError(t, err)
+	assert.Equal(t, "from "+gw.String(), string(resp.Body))
+
+	require.NoError(t, l.node.Unpublish("web"))
+	_, err = l.get(l.node.TCP(), netip.AddrPortFrom(nodeAddr.Addr(), 5005))
+	assert.ErrorIs(t, err, tcp.ErrRefused)
+
+	// The node's own server on a port keeps it.
+	require.NoError(t, app.ServeHTTP(l.node.TCP(), 8080, app.Static("node's own")))
+	require.NoError(t, l.node.Publish("web", []PortMapping{{Proto: "tcp", HostPort: 8080, Port: 80}}))
+	require.NoError(t, l.node.Unpublish("web"))
+	resp, err = l.get(l.node.TCP(), netip.AddrPortFrom(nodeAddr.Addr(), 8080))
+	require.NoError(t, err)
+	assert.Equal(t, "node's own", string(resp.Body))
+}
