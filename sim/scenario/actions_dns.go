@@ -45,6 +45,9 @@ func (r *runner) lookup(res *resolv.Resolver, name string, qtype uint16) (resolv
 // resolveName looks a target name up with the source host's resolver, as
 // `ping NAME` on that host would.
 func (r *runner) resolveName(from *hostNode, name string) (netip.Addr, error) {
+	if a, ok := r.hostsLookup(from, name); ok {
+		return a, nil
+	}
 	if from.resolver == nil {
 		return netip.Addr{}, fmt.Errorf("%s: unknown host %q (not an address or an L2 host, and %s has no dns settings)", from.name, name, from.name)
 	}
@@ -59,6 +62,33 @@ func (r *runner) resolveName(from *hostNode, name string) (netip.Addr, error) {
 		return netip.Addr{}, fmt.Errorf("%s: bad address '%s' (%s)", from.name, name, dns.RcodeToString[res.Rcode])
 	}
 	return res.Addrs[0], nil
+}
+
+// hostsLookup answers a container's name lookup from its /etc/hosts, as
+// getaddrinfo does before asking DNS (glibc's "files dns", musl alike):
+// localhost and the container's own hostname.
+func (r *runner) hostsLookup(from *hostNode, name string) (netip.Addr, bool) {
+	if from.kind != kindContainer {
+		return netip.Addr{}, false
+	}
+	_, n, ok := r.w.container(from.name)
+	if !ok {
+		return netip.Addr{}, false
+	}
+	c, ok := n.Container(from.name)
+	if !ok {
+		return netip.Addr{}, false
+	}
+	key := strings.TrimSuffix(name, ".")
+	switch {
+	case strings.EqualFold(key, "localhost"):
+		return netip.AddrFrom4([4]byte{127, 0, 0, 1}), true
+	case strings.EqualFold(key, c.Sandbox().Hostname()):
+		if ifs := c.Interfaces(); len(ifs) > 0 {
+			return ifs[0].Addr.Addr(), true
+		}
+	}
+	return netip.Addr{}, false
 }
 
 func (r *runner) dns(d *DNSStep) (outcome, error) {
