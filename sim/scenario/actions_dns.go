@@ -66,7 +66,8 @@ func (r *runner) resolveName(from *hostNode, name string) (netip.Addr, error) {
 
 // hostsLookup answers a container's name lookup from its /etc/hosts, as
 // getaddrinfo does before asking DNS (glibc's "files dns", musl alike):
-// localhost and the container's own hostname.
+// localhost, --add-host names and the container's own hostname, the first
+// IPv4 entry that names it.
 func (r *runner) hostsLookup(from *hostNode, name string) (netip.Addr, bool) {
 	if from.kind != kindContainer {
 		return netip.Addr{}, false
@@ -80,12 +81,15 @@ func (r *runner) hostsLookup(from *hostNode, name string) (netip.Addr, bool) {
 		return netip.Addr{}, false
 	}
 	key := strings.TrimSuffix(name, ".")
-	switch {
-	case strings.EqualFold(key, "localhost"):
-		return netip.AddrFrom4([4]byte{127, 0, 0, 1}), true
-	case strings.EqualFold(key, c.Sandbox().Hostname()):
-		if ifs := c.Interfaces(); len(ifs) > 0 {
-			return ifs[0].Addr.Addr(), true
+	for _, e := range r.etcHosts(n, c) {
+		a, err := netip.ParseAddr(e.addr)
+		if err != nil || !a.Is4() {
+			continue
+		}
+		for _, h := range e.names {
+			if strings.EqualFold(h, key) {
+				return a, true
+			}
 		}
 	}
 	return netip.Addr{}, false

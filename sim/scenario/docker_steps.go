@@ -271,9 +271,8 @@ func (r *runner) exec(n *node.Node, ex *dockercli.ExecCommand, o *outcome) (stri
 			return c.Sandbox().Hostname() + "\n", nil
 		default:
 			var b strings.Builder
-			b.WriteString("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n")
-			for _, ifc := range c.Interfaces() {
-				fmt.Fprintf(&b, "%s\t%s\n", ifc.Addr.Addr(), c.Sandbox().Hostname())
+			for _, e := range r.etcHosts(n, c) {
+				fmt.Fprintf(&b, "%s\t%s\n", e.addr, strings.Join(e.names, " "))
 			}
 			return b.String(), nil
 		}
@@ -288,6 +287,40 @@ func (r *runner) exec(n *node.Node, ex *dockercli.ExecCommand, o *outcome) (stri
 	}
 	o.failed = fmt.Sprintf("exec %s is not supported", strings.Join(ex.Argv, " "))
 	return "", nil
+}
+
+// hostsEntry is a line of a container's /etc/hosts.
+type hostsEntry struct {
+	addr  string
+	names []string
+}
+
+// etcHosts is the /etc/hosts Docker writes for a container: the defaults,
+// the --add-host entries (host-gateway is the default bridge's gateway),
+// then the container's addresses with its hostname.
+func (r *runner) etcHosts(n *node.Node, c *node.Container) []hostsEntry {
+	out := []hostsEntry{
+		{"127.0.0.1", []string{"localhost"}},
+		{"::1", []string{"localhost", "ip6-localhost", "ip6-loopback"}},
+		{"fe00::0", []string{"ip6-localnet"}},
+		{"ff00::0", []string{"ip6-mcastprefix"}},
+		{"ff02::1", []string{"ip6-allnodes"}},
+		{"ff02::2", []string{"ip6-allrouters"}},
+	}
+	spec, _ := r.w.env(n).Spec(c.Sandbox())
+	for _, x := range spec.ExtraHosts {
+		name, addr, _ := strings.Cut(x, ":")
+		if addr == "host-gateway" {
+			if nw, err := n.Controller().FindNetwork("bridge"); err == nil && nw.Gateway().IsValid() {
+				addr = nw.Gateway().String()
+			}
+		}
+		out = append(out, hostsEntry{addr, []string{name}})
+	}
+	for _, ifc := range c.Interfaces() {
+		out = append(out, hostsEntry{ifc.Addr.Addr().String(), []string{c.Sandbox().Hostname()}})
+	}
+	return out
 }
 
 // execPing prints as busybox ping (alpine's) does.
