@@ -166,6 +166,18 @@ func (r *runner) docker(st *Step) (outcome, error) {
 			o.failed = e.Error()
 			r.w.docker.serviceErr = nil
 		}
+		switch ds.Cmd.(type) {
+		case *dockercli.Run, *dockercli.Start, *dockercli.NetworkConnect:
+			// Starting a container or attaching it takes the real command
+			// far longer than this; the settle lets its gratuitous ARP
+			// reach the node and its neighbours before the next step, as
+			// it would have.
+			if o.failed == "" {
+				if err := r.loop.Run(r.loop.Now() + attachSettle); err != nil {
+					return o, err
+				}
+			}
+		}
 		if run, ok := ds.Cmd.(*dockercli.Run); ok && o.failed == "" {
 			if out, err = r.foreground(n, run, &o); err != nil {
 				return o, err
@@ -563,6 +575,10 @@ func headers(rs app.Response) string {
 	b.WriteString("\r\n")
 	return b.String()
 }
+
+// attachSettle is the virtual time a docker step that starts a container
+// or connects it to a network takes.
+const attachSettle = time.Millisecond
 
 // The User-Agent strings of the simulated clients: busybox wget's, and
 // curl's as alpine 3.21 packages it.
