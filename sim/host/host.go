@@ -91,6 +91,7 @@ type Host struct {
 
 	// Packet rewriting hooks (NAT), nil unless set.
 	prerouting func(in *NIC, ip frame.IPv4) frame.IPv4
+	localOut   func(ip frame.IPv4)
 	fwdHook    func(in, out *NIC, ip frame.IPv4)
 
 	forwarded uint64

@@ -95,6 +95,20 @@ func (h *Host) output(nh nextHop, proto frame.IPProto, src, dst netip.Addr, ttl 
 	pkt := h.scratch[ethIPOff : ethIPOff+total]
 	h.ipID++
 	frame.PutIPv4(pkt, frame.IPv4Header{TotalLen: uint16(total), ID: h.ipID, DF: df, TTL: ttl, Protocol: proto, Src: src, Dst: dst})
+	if nh.local && h.localOut != nil {
+		h.localOut(frame.IPv4(pkt))
+		if d := frame.IPv4(pkt).Dst(); d != dst {
+			dst = d
+			var err error
+			if nh, err = h.lookup(dst); err != nil {
+				return err
+			}
+			if !nh.local && total > nh.nic.mtu {
+				// txBuf left no room for fragments behind it.
+				pkt = slices.Clone(pkt)
+			}
+		}
+	}
 	if nh.local {
 		h.loopback(pkt)
 		return nil
@@ -196,6 +210,15 @@ func (h *Host) loopback(pkt []byte) {
 // traces what it drops.
 func (h *Host) SetPrerouting(fn func(in *NIC, ip frame.IPv4) frame.IPv4) {
 	h.prerouting = fn
+}
+
+// SetLocalOutput installs fn (nil removes it) as the hook on packets the
+// host sends to one of its own addresses, the place of netfilter's OUTPUT
+// chain for them: fn may rewrite the packet in place (same length, correct
+// checksums); if it moved the destination off the host, the packet is
+// routed anew and sent, else it is delivered to the host as usual.
+func (h *Host) SetLocalOutput(fn func(ip frame.IPv4)) {
+	h.localOut = fn
 }
 
 // SetForwardHook installs fn (nil removes it) as the host's hook on

@@ -75,13 +75,12 @@
 // internal network, as Docker maps them on the endpoint that gives the way
 // out.
 //
-// The node's own connections to a TCP port published on every address go
-// through a docker-proxy: the node listens on the host port (they are
-// delivered to it, never passing prerouting) and relays each connection
-// to the container from the gateway address.
+// The node's own packets to a published port on one of its addresses are
+// translated on their way out (the host's local-output hook, Docker's
+// OUTPUT rule): the container sees the node's address, and its replies,
+// addressed to the node, come back from the published port.
 //
-// Not done: the node's own UDP and address-bound connections to published
-// ports, and localhost; fragments (Linux reassembles
+// Not done: localhost:PORT from the node (docker-proxy's); fragments (Linux reassembles
 // before NAT; here a fragmented datagram is not translated); ICMP errors
 // about published-port connections, and those a container sends about a
 // translated connection; SCTP and IPv6 bindings.

@@ -9,7 +9,6 @@ import (
 
 	"github.com/vswitch/vswitch/internal/frame"
 	"github.com/vswitch/vswitch/sim/host"
-	"github.com/vswitch/vswitch/sim/tcp"
 )
 
 // PortMapping is one published port of a container: what Docker's DNAT
@@ -47,7 +46,6 @@ type natRule struct {
 	hostIP   netip.Addr // the unspecified address for every node address
 	hostPort uint16
 	to       netip.AddrPort
-	proxied  bool // the node listens on hostPort for its own connections
 }
 
 // tuple is a conntrack tuple: protocol, source and destination.
@@ -74,6 +72,9 @@ type conn struct {
 	// rewritten to via (Docker's MASQUERADE); orig is as the container
 	// sent it, reply as the peer answers (to via).
 	masq bool
+	// local: the node's own connection to a published port (Docker's
+	// OUTPUT rule); the container's replies come to the node's address.
+	local bool
 	// closing: a FIN was seen; the connection keeps the short timeout.
 	closing bool
 }
@@ -146,69 +147,9 @@ func (n *Node) Publish(container string, ports []PortMapping) error {
 			continue
 		}
 		n.nat.rules = append(n.nat.rules, natRule{c: c, proto: proto, hostIP: hip, hostPort: p.HostPort, to: netip.AddrPortFrom(to, p.Port)})
-		if proto == frame.ProtoTCP && hip.IsUnspecified() {
-			last := &n.nat.rules[len(n.nat.rules)-1]
-			last.proxied = n.proxyTCP(*last)
-		}
 	}
 	n.setNATHooks()
 	return nil
-}
-
-// proxyTCP is docker-proxy for the node's own connections to a published
-// TCP port: they never pass prerouting (the host delivers them to itself),
-// so the node listens on the host port and relays each connection to the
-// container, from its gateway address as docker-proxy's are. A port the
-// node already listens on is left alone (false). Only mappings on every
-// address get one: the node's stack listens on all its addresses, and
-// connections from outside never reach it (prerouting sends them on).
-func (n *Node) proxyTCP(r natRule) bool {
-	return n.tcp.Listen(r.hostPort, func(c *tcp.Conn) {
-		var (
-			up      *tcp.Conn
-			pending [][]byte
-			eof     bool
-		)
-		c.OnData(func(b []byte) {
-			if up != nil {
-				_, _ = up.Write(b)
-				return
-			}
-			pending = append(pending, slices.Clone(b))
-		})
-		c.OnClose(func(err error) {
-			switch {
-			case err != nil && up != nil:
-				up.Abort()
-			case err == nil && up != nil:
-				up.Close()
-			case err == nil:
-				eof = true
-			}
-		})
-		n.tcp.Dial(r.to, tcp.DialOptions{}, func(u *tcp.Conn, err error) {
-			if err != nil {
-				c.Abort()
-				return
-			}
-			up = u
-			for _, b := range pending {
-				_, _ = u.Write(b)
-			}
-			pending = nil
-			if eof {
-				u.Close()
-			}
-			u.OnData(func(b []byte) { _, _ = c.Write(b) })
-			u.OnClose(func(err error) {
-				if err != nil {
-					c.Abort()
-					return
-				}
-				c.Close()
-			})
-		})
-	}) == nil
 }
 
 // Unpublish removes the published ports of a container (by name or ID),
@@ -262,9 +203,6 @@ func (n *Node) dropRules(del func(*natRule) bool) {
 		if !del(&r) {
 			return false
 		}
-		if r.proxied {
-			n.tcp.Unlisten(r.hostPort) // the docker-proxy goes with it
-		}
 		return true
 	})
 	if len(t.rules) == before {
@@ -302,11 +240,13 @@ func (n *Node) setNATHooks() {
 	if len(t.rules) == 0 && len(t.byOrig) == 0 && !n.masquerades() {
 		n.host.SetPrerouting(nil)
 		n.host.SetForwardHook(nil)
+		n.host.SetLocalOutput(nil)
 		t.byOrig, t.byReply, t.buf = nil, nil, nil
 		return
 	}
 	n.host.SetPrerouting(n.prerouting)
 	n.host.SetForwardHook(n.postrouting)
+	n.host.SetLocalOutput(n.localOutput)
 }
 
 // masquerades reports whether some bridge network masquerades its
@@ -388,6 +328,18 @@ func (n *Node) prerouting(in *host.NIC, ip frame.IPv4) frame.IPv4 {
 	if fromBridge {
 		// A container's reply to a hairpin client comes to the gateway
 		// address: it leaves from the published port, to the client.
+		if e := t.byReply[k]; e != nil && e.local {
+			// A container's reply to the node's own connection: it comes
+			// from the published port.
+			if e.expires <= now {
+				n.forget(e)
+				return ip
+			}
+			n.refresh(e, ip, true, now)
+			out := n.natCopy(ip)
+			rewrite(out, e.orig.dst, true)
+			return out
+		}
 		if e := t.byReply[k]; e != nil && e.hairpin {
 			if e.expires <= now {
 				n.forget(e)
@@ -521,6 +473,43 @@ func (n *Node) relatedError(ip frame.IPv4) frame.IPv4 {
 	om.SetChecksum(0)
 	om.SetChecksum(frame.Checksum(om, 0))
 	return out
+}
+
+// localOutput is Docker's OUTPUT rule: the node's own packets to one of
+// its addresses and a published port go to the container, keeping the
+// node's address as their source.
+func (n *Node) localOutput(ip frame.IPv4) {
+	sp, dp, ok := ports(ip)
+	if !ok || ip.Protocol() == frame.ProtoICMP || ip.Dst().IsLoopback() {
+		return
+	}
+	t := &n.nat
+	now := n.loop.Now()
+	k := tuple{proto: ip.Protocol(), src: netip.AddrPortFrom(ip.Src(), sp), dst: netip.AddrPortFrom(ip.Dst(), dp)}
+	e := t.byOrig[k]
+	if e != nil && (!e.local || e.expires <= now) {
+		n.forget(e)
+		e = nil
+	}
+	if e == nil {
+		r := n.match(k)
+		if r == nil {
+			return
+		}
+		if t.byOrig == nil {
+			t.byOrig, t.byReply = map[tuple]*conn{}, map[tuple]*conn{}
+		}
+		e = &conn{orig: k, reply: tuple{proto: k.proto, src: r.to, dst: k.src}, c: r.c, local: true}
+		if o := t.byReply[e.reply]; o != nil {
+			n.forget(o)
+		}
+		t.byOrig[k], t.byReply[e.reply] = e, e
+		if t.added++; t.added >= ctSweepEvery {
+			n.sweep(now)
+		}
+	}
+	n.refresh(e, ip, false, now)
+	rewrite(ip, e.reply.src, false)
 }
 
 // natCopy copies ip into the NAT's scratch buffer for rewriting: the

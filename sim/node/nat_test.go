@@ -335,9 +335,9 @@ func BenchmarkNATPublishedIn(b *testing.B) {
 	require.Equal(b, uint16(80), frame.TCP(got.Payload()).DstPort())
 }
 
-// The node's own connections to a published port (docker-proxy): relayed
-// to the container from the gateway address; gone with the mapping, and a
-// port the node listens on itself is left to it.
+// The node's own connections to a published port on one of its addresses
+// (Docker's OUTPUT rule): TCP and UDP reach the container with the node's
+// address as their source; gone with the mapping.
 func TestPublishedPortFromTheNodeItself(t *testing.T) {
 	l := newLab(t, 5)
 	l.create("localnet", network.CreateOptions{})
@@ -345,14 +345,16 @@ func TestPublishedPortFromTheNodeItself(t *testing.T) {
 	remote := func(r *app.Request) app.Response {
 		return app.Response{Status: 200, Body: []byte("from " + r.Remote.Addr().String())}
 	}
-	require.NoError(t, l.node.StartServices("web", Service{HTTP: 80, Handler: remote}))
-	require.NoError(t, l.node.Publish("web", []PortMapping{{Proto: "tcp", HostPort: 5005, Port: 80}}))
+	require.NoError(t, l.node.StartServices("web", Service{HTTP: 80, Handler: remote}, Service{UDPEcho: 7}))
+	require.NoError(t, l.node.Publish("web", []PortMapping{{Proto: "tcp", HostPort: 5005, Port: 80}, {Proto: "udp", HostPort: 5007, Port: 7}}))
 	l.settle()
-	web, _ := l.node.Container("web")
-	gw, _ := l.node.gatewayFor(web.Interfaces()[0].Addr.Addr())
 	resp, err := l.get(l.node.TCP(), netip.AddrPortFrom(nodeAddr.Addr(), 5005))
 	require.NoError(t, err)
-	assert.Equal(t, "from "+gw.String(), string(resp.Body))
+	assert.Equal(t, "from "+nodeAddr.Addr().String(), string(resp.Body))
+	from, data, ok := l.udpEcho(l.node.Host(), netip.AddrPortFrom(nodeAddr.Addr(), 5007), "self")
+	require.True(t, ok)
+	assert.Equal(t, "self", data)
+	assert.Equal(t, netip.AddrPortFrom(nodeAddr.Addr(), 5007), from)
 
 	require.NoError(t, l.node.Unpublish("web"))
 	_, err = l.get(l.node.TCP(), netip.AddrPortFrom(nodeAddr.Addr(), 5005))
