@@ -295,7 +295,11 @@ func (r *runner) exec(n *node.Node, ex *dockercli.ExecCommand, o *outcome) (stri
 			o.failed = fmt.Sprintf("getent %s %s: exit status 2", t.Database, t.Key)
 			return "", nil
 		}
-		return fmt.Sprintf("%-15s %s\n", a, t.Key), nil
+		if t.Database == "hosts" {
+			return fmt.Sprintf("%-15s %s\n", a, t.Key), nil
+		}
+		// ahosts and ahostsv4 list each socket type, as glibc's getent.
+		return fmt.Sprintf("%-15s STREAM %s\n%-15s DGRAM  \n%-15s RAW    \n", a, t.Key, a, a), nil
 	}
 	o.failed = fmt.Sprintf("exec %s is not supported", strings.Join(ex.Argv, " "))
 	return "", nil
@@ -350,13 +354,29 @@ func (r *runner) execPing(hn *hostNode, p *dockercli.Ping, o *outcome) (string, 
 	if count == 0 {
 		count = defaultPingCount
 	}
+	timeout := p.Timeout
+	if p.Deadline > 0 {
+		// -w: ping sends until the deadline and exits at it.
+		iv := p.Interval
+		if iv <= 0 {
+			iv = time.Second
+		}
+		n := int((p.Deadline + iv - 1) / iv)
+		if p.Count == 0 || n < count {
+			count = n
+		}
+		left := p.Deadline - time.Duration(count-1)*iv
+		if timeout <= 0 || timeout > left {
+			timeout = left
+		}
+	}
 	size := p.Size
 	if size < 0 {
 		size = 56
 	}
 	var res host.PingResult
 	done := false
-	hn.h.Ping(dst, host.PingOptions{Count: count, Interval: p.Interval, Size: size, Timeout: p.Timeout, TTL: p.TTL},
+	hn.h.Ping(dst, host.PingOptions{Count: count, Interval: p.Interval, Size: size, Timeout: timeout, TTL: p.TTL},
 		func(pr host.PingResult) { res, done = pr, true })
 	if err := r.await(&done); err != nil {
 		return "", err
