@@ -38,9 +38,12 @@
 // PREROUTING, where DNAT happens); Host.SetForwardHook one that sees each
 // forwarded packet after routing, before it is framed, and may rewrite it
 // in place (netfilter's POSTROUTING for forwarded packets, where replies
-// are translated back). They know nothing of what they rewrite: package
-// sim/node builds Docker's published ports on them. Unset (the default),
-// they cost one nil check per packet.
+// are translated back); Host.SetLocalOutput one that sees the packets the
+// host sends to its own addresses and may move them elsewhere, after
+// which they are routed anew (netfilter's OUTPUT). They know nothing of
+// what they rewrite: package sim/node builds Docker's published ports and
+// masquerade on them. Unset (the default), they cost one nil check per
+// packet.
 //
 // Drops: every frame or packet the host discards is counted by reason (see
 // Host.Stats) and recorded in the loop's trace as a "drop" event with Where
