@@ -71,3 +71,30 @@ func TestNATHooks(t *testing.T) {
 	runPing(t, lab.h1, "10.0.2.2", PingOptions{})
 	assert.Zero(t, pre+fwd)
 }
+
+// The local-output hook moves a packet the router sends to itself to
+// another host, which gets it; without a change the packet stays local.
+func TestLocalOutputHook(t *testing.T) {
+	lab := newRouted(t, 1, 0)
+	r := lab.r
+	self, priv := ip("10.0.1.1"), ip("10.0.2.2")
+	var seen int
+	r.SetLocalOutput(func(p frame.IPv4) {
+		seen++
+		if p.Protocol() == frame.ProtoUDP && frame.UDP(p.Payload()).DstPort() == 9 {
+			p.SetDstWithChecksum(priv)
+			frame.UDP(p.Payload()).UpdateChecksumForAddr(self, priv)
+		}
+	})
+	var got []byte
+	require.NoError(t, lab.h2.ListenUDP(9, func(_, _ netip.AddrPort, d []byte) { got = slices.Clone(d) }))
+	var local []byte
+	require.NoError(t, r.ListenUDP(10, func(_, _ netip.AddrPort, d []byte) { local = slices.Clone(d) }))
+	require.NoError(t, r.SendUDP(netip.AddrPortFrom(netip.Addr{}, 4000), netip.AddrPortFrom(self, 9), []byte("moved")))
+	require.NoError(t, r.SendUDP(netip.AddrPortFrom(netip.Addr{}, 4000), netip.AddrPortFrom(self, 10), []byte("stays")))
+	require.NoError(t, lab.l.Run(lab.l.Now()+time.Second))
+	assert.Equal(t, "moved", string(got))
+	assert.Equal(t, "stays", string(local))
+	assert.Equal(t, 2, seen)
+	assert.Empty(t, lab.h2.Stats().Drops)
+}
