@@ -325,44 +325,33 @@ func (n *Node) prerouting(in *host.NIC, ip frame.IPv4) frame.IPv4 {
 	now := n.loop.Now()
 	fromBridge := n.isBridgeNIC(in)
 	k := tuple{proto: ip.Protocol(), src: netip.AddrPortFrom(ip.Src(), sp), dst: netip.AddrPortFrom(ip.Dst(), dp)}
-	if fromBridge {
-		// A container's reply to a hairpin client comes to the gateway
-		// address: it leaves from the published port, to the client.
-		if e := t.byReply[k]; e != nil && e.local {
-			// A container's reply to the node's own connection: it comes
-			// from the published port.
-			if e.expires <= now {
-				n.forget(e)
-				return ip
-			}
-			n.refresh(e, ip, true, now)
-			out := n.natCopy(ip)
-			rewrite(out, e.orig.dst, true)
-			return out
+	// Replies that come back through prerouting: from a bridge, a
+	// container's answer to the node's own connection (to the node's
+	// address) or to a hairpin client (to the gateway address); from
+	// outside, a peer's answer to a masqueraded connection.
+	if e := t.byReply[k]; e != nil {
+		var back bool
+		if fromBridge {
+			back = e.local || e.hairpin
+		} else {
+			back = e.masq && (k.proto != frame.ProtoICMP || icmpType(ip) == frame.ICMPEchoReply)
 		}
-		if e := t.byReply[k]; e != nil && e.hairpin {
+		if back {
 			if e.expires <= now {
 				n.forget(e)
 				return ip
 			}
 			n.refresh(e, ip, true, now)
 			out := n.natCopy(ip)
-			rewrite(out, e.orig.dst, true)
-			rewrite(out, e.orig.src, false)
-			return out
-		}
-	}
-	if !fromBridge {
-		// A peer's answer to a masqueraded connection goes back to the
-		// container.
-		if e := t.byReply[k]; e != nil && e.masq && (k.proto != frame.ProtoICMP || icmpType(ip) == frame.ICMPEchoReply) {
-			if e.expires <= now {
-				n.forget(e)
-				return ip
+			switch {
+			case e.local:
+				rewrite(out, e.orig.dst, true) // from the published port
+			case e.hairpin:
+				rewrite(out, e.orig.dst, true)
+				rewrite(out, e.orig.src, false) // to the client
+			default:
+				rewrite(out, e.orig.src, false) // to the container
 			}
-			n.refresh(e, ip, true, now)
-			out := n.natCopy(ip)
-			rewrite(out, e.orig.src, false)
 			return out
 		}
 	}
