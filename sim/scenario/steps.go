@@ -190,8 +190,21 @@ func (p *parser) hostPort(n *yaml.Node, key, from string) (string, string, uint1
 	return s, host, port, true
 }
 
-// fromFirst returns the from: entry's value, decoded before the others so
-// that targets can be checked against it.
+// sourcedEntries reads a traffic step's entries, checks that from: and the
+// other required keys are there, and resolves from:. ok is false when the
+// step cannot be built; good is false when from: names no valid source
+// (the other keys are still checked, for their errors).
+func (p *parser) sourcedEntries(n *yaml.Node, kind string, required ...string) (es []entry, from string, good, ok bool) {
+	es, present, from, good, ok := p.actionEntries(n, kind)
+	if !ok || !p.required(n, kind, present, append([]string{"from"}, required...)...) {
+		return nil, "", false, false
+	}
+	return es, from, good, true
+}
+
+// actionEntries reads an action's entries and which keys are present; the
+// from: entry's value is decoded before the others so that targets can be
+// checked against it.
 func (p *parser) actionEntries(n *yaml.Node, kind string) ([]entry, map[string]bool, string, bool, bool) {
 	present := map[string]bool{}
 	var es []entry
@@ -214,11 +227,10 @@ func (p *parser) actionEntries(n *yaml.Node, kind string) ([]entry, map[string]b
 
 func (p *parser) pingStep(n *yaml.Node, own []entry) *PingStep {
 	ps := &PingStep{Count: DefaultPingCount, Interval: DefaultPingInterval, Timeout: DefaultPingTimeout, Size: DefaultPingSize, TTL: DefaultTTL}
-	es, present, from, fromOK, ok := p.actionEntries(n, "ping")
-	if !ok || !p.required(n, "ping", present, "from", "to") {
+	es, from, good, ok := p.sourcedEntries(n, "ping", "to")
+	if !ok {
 		return nil
 	}
-	good := fromOK
 	ps.From = from
 	for _, e := range es {
 		switch e.key {
@@ -269,11 +281,10 @@ func (p *parser) pingStep(n *yaml.Node, own []entry) *PingStep {
 
 func (p *parser) tracerouteStep(n *yaml.Node, own []entry) *TracerouteStep {
 	ts := &TracerouteStep{MaxHops: DefaultMaxHops, Timeout: DefaultProbeTimeout}
-	es, present, from, fromOK, ok := p.actionEntries(n, "traceroute")
-	if !ok || !p.required(n, "traceroute", present, "from", "to") {
+	es, from, good, ok := p.sourcedEntries(n, "traceroute", "to")
+	if !ok {
 		return nil
 	}
-	good := fromOK
 	ts.From = from
 	for _, e := range es {
 		switch e.key {
@@ -362,11 +373,10 @@ func (p *parser) exclusive(own []entry, names ...string) {
 
 func (p *parser) tcpStep(n *yaml.Node, own []entry) *TCPStep {
 	ts := &TCPStep{Timeout: DefaultTCPTimeout}
-	es, present, from, fromOK, ok := p.actionEntries(n, "tcp")
-	if !ok || !p.required(n, "tcp", present, "from", "to") {
+	es, from, good, ok := p.sourcedEntries(n, "tcp", "to")
+	if !ok {
 		return nil
 	}
-	good := fromOK
 	ts.From = from
 	for _, e := range es {
 		switch e.key {
@@ -391,7 +401,7 @@ func (p *parser) tcpStep(n *yaml.Node, own []entry) *TCPStep {
 			ts.Expect.Timeout = p.boolPtr(e.v, "timeout")
 		case "reply":
 			ts.Expect.Reply = p.strPtr(e.v, "reply")
-			if !present["data"] {
+			if !slices.ContainsFunc(es, func(e entry) bool { return e.key == "data" }) {
 				p.errorf(e.k, "reply: the step sends no data (add data: to the tcp step)")
 			}
 		case "retransmits":
@@ -406,11 +416,10 @@ func (p *parser) tcpStep(n *yaml.Node, own []entry) *TCPStep {
 
 func (p *parser) httpStep(n *yaml.Node, own []entry) *HTTPStep {
 	hs := &HTTPStep{Timeout: DefaultHTTPTimeout}
-	es, present, from, fromOK, ok := p.actionEntries(n, "http")
-	if !ok || !p.required(n, "http", present, "from", "url") {
+	es, from, good, ok := p.sourcedEntries(n, "http", "url")
+	if !ok {
 		return nil
 	}
-	good := fromOK
 	hs.From = from
 	for _, e := range es {
 		switch e.key {
@@ -461,11 +470,10 @@ func (p *parser) httpStep(n *yaml.Node, own []entry) *HTTPStep {
 
 func (p *parser) udpStep(n *yaml.Node, own []entry) *UDPStep {
 	us := &UDPStep{Data: DefaultUDPData, Timeout: DefaultUDPTimeout}
-	es, present, from, fromOK, ok := p.actionEntries(n, "udp")
-	if !ok || !p.required(n, "udp", present, "from", "to") {
+	es, from, good, ok := p.sourcedEntries(n, "udp", "to")
+	if !ok {
 		return nil
 	}
-	good := fromOK
 	us.From = from
 	for _, e := range es {
 		switch e.key {
@@ -498,11 +506,10 @@ func (p *parser) udpStep(n *yaml.Node, own []entry) *UDPStep {
 
 func (p *parser) dnsStep(n *yaml.Node, own []entry) *DNSStep {
 	ds := &DNSStep{Type: DefaultDNSType}
-	es, present, from, fromOK, ok := p.actionEntries(n, "dns")
-	if !ok || !p.required(n, "dns", present, "from", "name") {
+	es, from, good, ok := p.sourcedEntries(n, "dns", "name")
+	if !ok {
 		return nil
 	}
-	good := fromOK
 	ds.From = from
 	var nameNode *yaml.Node
 	for _, e := range es {
