@@ -23,6 +23,7 @@ var corePackages = []string{
 	"dnsd",
 	"network",
 	"network/ipam",
+	"dockercli", // the docker CLI over the model: sim/scenario and the daemon both use it
 }
 
 // forbidden reports why an import is not allowed in a core package.
@@ -32,6 +33,8 @@ func forbidden(path string) (string, bool) {
 		return "touches the OS", true
 	case path == "syscall", strings.HasPrefix(path, "golang.org/x/sys"):
 		return "makes system calls", true
+	case path == "net/http":
+		return "speaks real HTTP", true
 	case strings.Contains(path, "netlink"):
 		return "talks netlink", true
 	case path == module+"/sim" || strings.HasPrefix(path, module+"/sim/"):
