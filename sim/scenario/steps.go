@@ -190,6 +190,12 @@ func (p *parser) hostPort(n *yaml.Node, key, from string) (string, string, uint1
 	return s, host, port, true
 }
 
+// addrOrName reads a to: that is an IP or a name the source can reach.
+func (p *parser) addrOrName(n *yaml.Node, from string) (string, bool) {
+	vn, s, ok := p.scalar(n, "to", "an IP or a name")
+	return s, ok && p.target(vn, "to", s, from)
+}
+
 // sourcedEntries reads a traffic step's entries, checks that from: and the
 // other required keys are there, and resolves from:. ok is false when the
 // step cannot be built; good is false when from: names no valid source
@@ -235,11 +241,10 @@ func (p *parser) pingStep(n *yaml.Node, own []entry) *PingStep {
 	for _, e := range es {
 		switch e.key {
 		case "to":
-			vn, s, ok := p.scalar(e.v, "to", "an IP or a name")
-			if !ok || !p.target(vn, "to", s, from) {
+			var ok bool
+			if ps.To, ok = p.addrOrName(e.v, from); !ok {
 				good = false
 			}
-			ps.To = s
 		case "count":
 			p.intField(e.v, "count", 1, 1_000_000, &ps.Count)
 		case "interval":
@@ -289,11 +294,10 @@ func (p *parser) tracerouteStep(n *yaml.Node, own []entry) *TracerouteStep {
 	for _, e := range es {
 		switch e.key {
 		case "to":
-			vn, s, ok := p.scalar(e.v, "to", "an IP or a name")
-			if !ok || !p.target(vn, "to", s, from) {
+			var ok bool
+			if ts.To, ok = p.addrOrName(e.v, from); !ok {
 				good = false
 			}
-			ts.To = s
 		case "max_hops":
 			p.intField(e.v, "max_hops", 1, 255, &ts.MaxHops)
 		case "timeout":
