@@ -368,9 +368,6 @@ func (n *Node) prerouting(in *host.NIC, ip frame.IPv4) frame.IPv4 {
 		if r == nil {
 			return ip
 		}
-		if t.byOrig == nil {
-			t.byOrig, t.byReply = map[tuple]*conn{}, map[tuple]*conn{}
-		}
 		e = &conn{orig: k, reply: tuple{proto: k.proto, src: r.to, dst: k.src}, c: r.c}
 		if fromBridge {
 			gw, ok := n.gatewayFor(r.to.Addr())
@@ -381,13 +378,7 @@ func (n *Node) prerouting(in *host.NIC, ip frame.IPv4) frame.IPv4 {
 			e.via = n.viaPort(k.proto, r.to, gw, k.src.Port())
 			e.reply.dst = e.via
 		}
-		if o := t.byReply[e.reply]; o != nil {
-			n.forget(o) // the same client port reused toward the container
-		}
-		t.byOrig[k], t.byReply[e.reply] = e, e
-		if t.added++; t.added >= ctSweepEvery {
-			n.sweep(now)
-		}
+		n.track(e, now)
 	}
 	n.refresh(e, ip, false, now)
 	out := n.natCopy(ip)
@@ -485,17 +476,8 @@ func (n *Node) localOutput(ip frame.IPv4) {
 		if r == nil {
 			return
 		}
-		if t.byOrig == nil {
-			t.byOrig, t.byReply = map[tuple]*conn{}, map[tuple]*conn{}
-		}
 		e = &conn{orig: k, reply: tuple{proto: k.proto, src: r.to, dst: k.src}, c: r.c, local: true}
-		if o := t.byReply[e.reply]; o != nil {
-			n.forget(o)
-		}
-		t.byOrig[k], t.byReply[e.reply] = e, e
-		if t.added++; t.added >= ctSweepEvery {
-			n.sweep(now)
-		}
+		n.track(e, now)
 	}
 	n.refresh(e, ip, false, now)
 	rewrite(ip, e.reply.src, false)
@@ -602,9 +584,6 @@ func (n *Node) masquerade(in, out *host.NIC, ip frame.IPv4, k tuple) {
 		if !src.IsValid() {
 			return
 		}
-		if t.byOrig == nil {
-			t.byOrig, t.byReply = map[tuple]*conn{}, map[tuple]*conn{}
-		}
 		e = &conn{orig: k, masq: true}
 		found := false
 		t.selecting = true // the node's check of its own sockets only
@@ -629,16 +608,7 @@ func (n *Node) masquerade(in, out *host.NIC, ip frame.IPv4, k tuple) {
 		if !found {
 			return // every port taken: Linux drops it; it leaves unanswerable
 		}
-		t.byOrig[k], t.byReply[e.reply] = e, e
-		if k.proto != frame.ProtoICMP {
-			if t.viaPorts == nil {
-				t.viaPorts = map[uint16]int{}
-			}
-			t.viaPorts[e.via.Port()]++
-		}
-		if t.added++; t.added >= ctSweepEvery {
-			n.sweep(now)
-		}
+		n.track(e, now)
 	}
 	n.refresh(e, ip, false, now)
 	rewrite(ip, e.via, true)
@@ -710,6 +680,31 @@ func (n *Node) refresh(e *conn, ip frame.IPv4, reply bool, now time.Duration) {
 		}
 	}
 	e.expires = now + d
+}
+
+// track enters a new connection in the table: a connection holding its
+// reply tuple (the same client port reused) is forgotten first, a
+// masqueraded TCP or UDP one holds its node port, and every ctSweepEvery
+// new entries the expired ones are swept (before e goes in: it has no
+// expiry until its first refresh).
+func (n *Node) track(e *conn, now time.Duration) {
+	t := &n.nat
+	if t.added++; t.added >= ctSweepEvery {
+		n.sweep(now)
+	}
+	if t.byOrig == nil {
+		t.byOrig, t.byReply = map[tuple]*conn{}, map[tuple]*conn{}
+	}
+	if o := t.byReply[e.reply]; o != nil {
+		n.forget(o)
+	}
+	t.byOrig[e.orig], t.byReply[e.reply] = e, e
+	if e.masq && e.orig.proto != frame.ProtoICMP {
+		if t.viaPorts == nil {
+			t.viaPorts = map[uint16]int{}
+		}
+		t.viaPorts[e.via.Port()]++
+	}
 }
 
 // forget removes a conntrack entry.
