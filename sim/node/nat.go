@@ -271,14 +271,7 @@ func (n *Node) planeOfNIC(nic *host.NIC) *plane {
 }
 
 // isBridgeNIC reports whether nic is the gateway NIC of a bridge network.
-func (n *Node) isBridgeNIC(nic *host.NIC) bool {
-	for _, p := range n.planes {
-		if p.gw == nic {
-			return true
-		}
-	}
-	return false
-}
+func (n *Node) isBridgeNIC(nic *host.NIC) bool { return n.planeOfNIC(nic) != nil }
 
 // ports returns the transport ports of ip, an unfragmented TCP or UDP
 // packet, and whether it is one.
