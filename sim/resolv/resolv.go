@@ -273,6 +273,8 @@ func (l *lookup) msend() {
 	send := func(i int) {
 		r.stats.QueriesUDP++
 		l.tried(servers[i], false)
+		// musl ignores sendto errors: an unroutable server just never
+		// answers, and the deadline ends the lookup.
 		_ = r.u.SendUDP(netip.AddrPortFrom(netip.Addr{}, port), netip.AddrPortFrom(servers[i], r.cfg.Port), wire)
 	}
 	interval := r.cfg.Timeout / time.Duration(r.cfg.Attempts)
